@@ -1,0 +1,94 @@
+// Assembles the npm package in pkg/ from the two wasm-pack builds (web and
+// nodejs, in target/wasm-pack/) and the files beside this script.
+//
+//   node pkg-template/assemble.mjs
+//
+// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, make the
+// nodejs build's JS snippet CommonJS, fill in the entry points, and write
+// package.json with the crate's version (Cargo.toml is the one place it lives).
+
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const out = join(root, "pkg");
+const builds = join(root, "target", "wasm-pack");
+
+// The features rustc enables by default for wasm32-unknown-unknown; wasm-opt
+// must know them or it refuses the module.
+const WASM_FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-mutable-globals",
+  "--enable-nontrapping-float-to-int",
+  "--enable-sign-ext",
+  "--enable-reference-types",
+  "--enable-multivalue",
+];
+
+const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)?.[1];
+if (!version) throw new Error("no version in Cargo.toml");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out);
+
+const errorModules = {};
+for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
+  const from = join(builds, build);
+  const to = join(out, build);
+  if (!existsSync(join(from, "cph_jobs_bg.wasm"))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
+  mkdirSync(to);
+  for (const name of readdirSync(from)) {
+    // wasm-pack's own package.json, README and .gitignore describe a single-target package.
+    if (!["package.json", "README.md", ".gitignore", "LICENSE-MIT", "LICENSE-APACHE"].includes(name)) {
+      cpSync(join(from, name), join(to, name), { recursive: true });
+    }
+  }
+  // Each build folder says how Node must read its .js files.
+  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
+  const wasm = join(to, "cph_jobs_bg.wasm");
+  execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), ["-O3", ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
+
+  const snippet = findFile(join(to, "snippets"), "cph_error.js");
+  errorModules[build] = `./${relative(out, snippet).split("\\").join("/")}`;
+  if (build === "node") toCommonJs(snippet);
+}
+
+// wasm-bindgen's nodejs glue require()s the snippet, which is written as an ES
+// module; Node before 20.19 cannot require an ES module, so this copy becomes
+// CommonJS. The snippet keeps to `export class|const|function NAME` for this.
+function toCommonJs(file) {
+  const source = readFileSync(file, "utf8");
+  const names = [...source.matchAll(/^export (?:class|const|function) (\w+)/gm)].map((m) => m[1]);
+  if (names.length === 0 || /^\s*(import|export\s*\{|export default)/m.test(source)) {
+    throw new Error(`${file}: only "export class|const|function NAME" is supported`);
+  }
+  const body = source.replace(/^export (?=class|const|function)/gm, "");
+  writeFileSync(file, `"use strict";\n${body}\nmodule.exports = { ${names.join(", ")} };\n`);
+}
+
+function findFile(dir, name) {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name === name) return join(entry.parentPath ?? entry.path, entry.name);
+  }
+  throw new Error(`${name} not found under ${dir}`);
+}
+
+const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
+const template = (name) => readFileSync(join(here, name), "utf8");
+
+writeFileSync(join(out, "index.js"), fill(template("index.js"), { ERROR_MODULE: errorModules.web }));
+writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { ERROR_MODULE: errorModules.node }));
+writeFileSync(join(out, "node.mjs"), template("node.mjs"));
+writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
+writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
+
+const manifest = JSON.parse(template("package.json"));
+manifest.version = version;
+writeFileSync(join(out, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE"]) {
+  if (existsSync(join(root, file))) cpSync(join(root, file), join(out, file));
+}
+console.log(`assembled pkg/ (cph-jobs ${version})`);

@@ -1,0 +1,5 @@
+// Node, ESM: the same instance as the CommonJS entry, so a program that both
+// imports and requires the package still has one CphError class.
+import cjs from "./node.cjs";
+
+export const { listJobs, CphError, JobStatus } = cjs;

@@ -1,0 +1,175 @@
+//! The one error type of the crate, and the kinds it is sorted into.
+
+use std::fmt;
+
+/// What went wrong, in the words the JavaScript `CphError.kind` uses.
+///
+/// The kind tells a caller what to do next: fix the input, retry later, or
+/// show the service's own message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify, serde::Serialize),
+    serde(rename_all = "kebab-case")
+)]
+pub enum ErrorKind {
+    /// An argument was rejected before any request was sent.
+    InvalidInput,
+    /// No response arrived: connection refused, DNS failure, CORS refusal.
+    Network,
+    /// The call's deadline passed, while waiting for headers or for the body.
+    Timeout,
+    /// The caller's `AbortSignal` fired.
+    Aborted,
+    /// The service (or a proxy in front of it) answered with a non-2xx status
+    /// or a redirect.
+    Http,
+    /// A 2xx response whose body is not the documented ListJobs document.
+    Decode,
+}
+
+impl ErrorKind {
+    /// The kind as JavaScript sees it: `"invalid-input"`, `"network"`, ...
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid-input",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::Http => "http",
+            ErrorKind::Decode => "decode",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed ListJobs call.
+///
+/// It never holds the IAM token: nothing that builds an `Error` is given the
+/// token, and [`Error::redact`] scrubs it from text the server sent back, so
+/// `Display` and `Debug` are safe to log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    status: Option<u16>,
+    error_code: Option<String>,
+    error_msg: Option<String>,
+    request_id: Option<String>,
+}
+
+impl Error {
+    /// The shortest secret that [`Error::redact`] scrubs.
+    pub const MIN_REDACTED_LEN: usize = 8;
+
+    /// An error of `kind` with a human-readable `message` and nothing else set.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            status: None,
+            error_code: None,
+            error_msg: None,
+            request_id: None,
+        }
+    }
+
+    /// Shorthand for an [`ErrorKind::InvalidInput`] error.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    /// Sets the HTTP status of the response that caused the error.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Sets the call's request id (the `X-Request-Id` response header, or the
+    /// body's `request_id`).
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// Sets the service error code and message read from an error body.
+    pub fn with_service_error(mut self, code: Option<String>, msg: Option<String>) -> Self {
+        self.error_code = code;
+        self.error_msg = msg;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The human-readable description, without the kind.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The service error code from the body, e.g. `CPS.0005` or `APIG.0301`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.error_code.as_deref()
+    }
+
+    /// The service error message from the body.
+    pub fn error_msg(&self) -> Option<&str> {
+        self.error_msg.as_deref()
+    }
+
+    /// The `X-Request-Id` response header, else the error body's `request_id`.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Replaces every occurrence of `secret` in the text fields with
+    /// `[REDACTED]`.
+    ///
+    /// The server's error text is not ours: a proxy that echoes request
+    /// headers would otherwise put the token into a message or a log.
+    /// Secrets shorter than [`Error::MIN_REDACTED_LEN`] are left alone: no
+    /// credential is that short, and scrubbing every `t` from a message for
+    /// the token `"t"` would only garble it.
+    pub fn redact(mut self, secret: &str) -> Self {
+        if secret.len() < Self::MIN_REDACTED_LEN {
+            return self;
+        }
+        let scrub = |s: &mut String| {
+            if s.contains(secret) {
+                *s = s.replace(secret, "[REDACTED]");
+            }
+        };
+        scrub(&mut self.message);
+        for field in [
+            &mut self.error_code,
+            &mut self.error_msg,
+            &mut self.request_id,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            scrub(field);
+        }
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,152 @@
+//! The ListJobs response document.
+//!
+//! The structs read the wire's snake_case JSON and write the camelCase shape
+//! that JavaScript callers receive; the TypeScript interfaces are derived from
+//! these same definitions, so the two cannot drift apart.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The largest magnitude a status may have and still reach JavaScript as the
+/// exact same number (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_STATUS: i64 = (1 << 53) - 1;
+
+/// The state of one job.
+///
+/// On the wire and in JavaScript it is a plain integer: `1` running,
+/// `2` succeeded, `-1` failed. A status the API may add later is kept as
+/// [`JobStatus::Unknown`] with its number, never rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    /// `1`: the job is still executing.
+    Running,
+    /// `2`: the job finished successfully.
+    Succeeded,
+    /// `-1`: the job finished with an error; see `error_code` and `error_msg`.
+    Failed,
+    /// Any other integer the service sent.
+    Unknown(i64),
+}
+
+impl JobStatus {
+    /// The integer the API uses for this status.
+    pub const fn code(self) -> i64 {
+        match self {
+            JobStatus::Running => 1,
+            JobStatus::Succeeded => 2,
+            JobStatus::Failed => -1,
+            JobStatus::Unknown(n) => n,
+        }
+    }
+
+    /// The status for an API integer.
+    pub const fn from_code(code: i64) -> Self {
+        match code {
+            1 => JobStatus::Running,
+            2 => JobStatus::Succeeded,
+            -1 => JobStatus::Failed,
+            n => JobStatus::Unknown(n),
+        }
+    }
+
+    /// Whether the job has stopped running, successfully or not.
+    ///
+    /// An unknown status counts as finished: only `1` is documented as
+    /// "running", and a waiter must not spin forever on a value it cannot read.
+    pub const fn is_finished(self) -> bool {
+        !matches!(self, JobStatus::Running)
+    }
+}
+
+impl Serialize for JobStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for JobStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StatusVisitor;
+
+        impl serde::de::Visitor<'_> for StatusVisitor {
+            type Value = JobStatus;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an integer status (1 running, 2 succeeded, -1 failed)")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<JobStatus, E> {
+                if v.unsigned_abs() > MAX_SAFE_STATUS as u64 {
+                    return Err(E::custom(
+                        "status is out of range (beyond JavaScript's safe integers)",
+                    ));
+                }
+                Ok(JobStatus::from_code(v))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<JobStatus, E> {
+                match i64::try_from(v) {
+                    Ok(v) => self.visit_i64(v),
+                    Err(_) => Err(E::custom(
+                        "status is out of range (beyond JavaScript's safe integers)",
+                    )),
+                }
+            }
+        }
+
+        deserializer.deserialize_i64(StatusVisitor)
+    }
+}
+
+/// One job of a batch operation, as the service reports it.
+///
+/// `null` and missing optional fields both become `None` (absent in
+/// JavaScript); an empty string stays `Some("")`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase", deserialize = "snake_case"))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct Job {
+    /// The unique id of the job.
+    pub job_id: String,
+    /// `1` running, `2` succeeded, `-1` failed; compare with `JobStatus`.
+    /// Other integers are passed through unchanged.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "number"))]
+    pub status: JobStatus,
+    /// The cloud phone the job acts on, for phone jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_id: Option<String>,
+    /// The cloud phone server the job acts on, for server jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_id: Option<String>,
+    /// @deprecated The service keeps this only for old clients; use `serverId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// The encoding server the job acts on, for encoding-server jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encode_server_id: Option<String>,
+    /// When processing began, UTC `YYYY-MM-DDTHH:MM:SSZ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<String>,
+    /// When processing ended, UTC `YYYY-MM-DDTHH:MM:SSZ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// The job's error code, for a failed job (e.g. `CPS.0005`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The description of `errorCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// What the job's command returned, at most 1024 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execute_msg: Option<String>,
+}
+
+/// The answer to one ListJobs call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all(serialize = "camelCase", deserialize = "snake_case"))]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct ListJobsResponse {
+    /// The request id the jobs belong to, as the service echoes it.
+    pub request_id: String,
+    /// The jobs of that request, in the service's order.
+    pub jobs: Vec<Job>,
+}

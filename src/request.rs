@@ -1,0 +1,367 @@
+//! Input validation and request building: everything before the first byte is
+//! sent, with no I/O.
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::error::Error;
+
+/// The default whole-call deadline, in milliseconds.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+
+/// The longest deadline accepted, in milliseconds: the largest delay a JS
+/// timer can hold (2^31 - 1 ms, about 24.8 days) before it fires at once.
+pub const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
+
+/// The header that carries the IAM token.
+pub const AUTH_HEADER: &str = "X-Auth-Token";
+
+/// A validated CPH endpoint: scheme, host, optional port and base path, with
+/// no trailing slash, ready to have `/v1/...` appended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    base: String,
+}
+
+impl Endpoint {
+    /// Checks an endpoint such as `https://cph.cn-north-4.myhuaweicloud.com` or
+    /// a same-origin proxy `https://console.example.com/cph-proxy/`.
+    ///
+    /// Accepted: `https` to any host, `http` only to a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `::1`), an optional port and an optional
+    /// base path (one trailing slash or more is dropped). Refused: user info,
+    /// a query or fragment, dot segments, and characters a URL cannot carry
+    /// unescaped, so nothing in the endpoint can change where the request
+    /// goes after it is built.
+    ///
+    /// # Errors
+    /// An [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) error
+    /// that never repeats the endpoint, since it may hold a password.
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        // Like the WHATWG URL parser, forgive surrounding spaces (pasted URLs).
+        let s = input.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\n' || c == '\r');
+        if s.is_empty() {
+            return Err(invalid_endpoint("it is empty"));
+        }
+        let (scheme, rest) = match s.find("://") {
+            Some(i) => (&s[..i], &s[i + 3..]),
+            None => return Err(invalid_endpoint("it is not an absolute http(s) URL")),
+        };
+        let https = if scheme.eq_ignore_ascii_case("https") {
+            true
+        } else if scheme.eq_ignore_ascii_case("http") {
+            false
+        } else {
+            return Err(invalid_endpoint("the scheme must be https"));
+        };
+        if rest.contains('?') || rest.contains('#') {
+            return Err(invalid_endpoint("it must not carry a query or fragment"));
+        }
+        if rest.contains('\\') {
+            return Err(invalid_endpoint("it contains a backslash"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err(invalid_endpoint(
+                "it must not carry a user name or password; send credentials as the token",
+            ));
+        }
+        let (host, port) = split_host_port(authority)?;
+        let loopback = check_host(&host)?;
+        if !https && !loopback {
+            return Err(invalid_endpoint(
+                "plain http is allowed only to localhost, 127.0.0.0/8 or ::1; use https",
+            ));
+        }
+        let path = path.trim_end_matches('/');
+        check_path(path)?;
+
+        let mut base = String::with_capacity(s.len());
+        base.push_str(if https { "https://" } else { "http://" });
+        base.push_str(&host);
+        if let Some(port) = port {
+            base.push(':');
+            base.push_str(port);
+        }
+        base.push_str(path);
+        Ok(Endpoint { base })
+    }
+
+    /// The normalized base URL, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.base
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.base)
+    }
+}
+
+fn invalid_endpoint(why: &str) -> Error {
+    let mut message = String::from("invalid endpoint: ");
+    message.push_str(why);
+    Error::invalid_input(message)
+}
+
+/// Splits `host[:port]` or `[v6][:port]`, checking the port.
+fn split_host_port(authority: &str) -> Result<(String, Option<&str>), Error> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let end = v6
+            .find(']')
+            .ok_or_else(|| invalid_endpoint("an IPv6 host is missing its closing ']'"))?;
+        let after = &v6[end + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(invalid_endpoint("unexpected text after the IPv6 host")),
+        };
+        (&authority[..end + 2], port)
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if let Some(p) = port {
+        let valid = !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| (1..=65535).contains(&n));
+        if !valid {
+            return Err(invalid_endpoint(
+                "the port must be a number from 1 to 65535",
+            ));
+        }
+    }
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+/// Checks the host's syntax and tells whether it is a loopback host.
+fn check_host(host: &str) -> Result<bool, Error> {
+    if let Some(inner) = host.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').unwrap_or(inner);
+        let ip: Ipv6Addr = inner
+            .parse()
+            .map_err(|_| invalid_endpoint("the IPv6 host is not a valid address"))?;
+        let mapped_loopback = ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+        return Ok(ip.is_loopback() || mapped_loopback);
+    }
+    if host.is_empty() {
+        return Err(invalid_endpoint("the host is missing"));
+    }
+    let valid_chars = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+    if !valid_chars {
+        return Err(invalid_endpoint(
+            "the host must be an ASCII name (use punycode for international names) or an IP address",
+        ));
+    }
+    // WHATWG parsers read a host whose last label is numeric as an IPv4
+    // address, in shorthand too ("127.1", "0x7f.1"). Only the plain dotted
+    // quad is accepted, so the loopback check sees what fetch will dial.
+    let last_label = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let numeric_last = !last_label.is_empty()
+        && (last_label.bytes().all(|b| b.is_ascii_digit())
+            || (last_label.len() > 1 && last_label[..2].eq_ignore_ascii_case("0x")));
+    if numeric_last {
+        let ip: Ipv4Addr = host
+            .parse()
+            .map_err(|_| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;
+        return Ok(ip.is_loopback());
+    }
+    // One trailing dot (a fully-qualified name) is fine; other empty labels are not.
+    if host
+        .strip_suffix('.')
+        .unwrap_or(host)
+        .split('.')
+        .any(str::is_empty)
+    {
+        return Err(invalid_endpoint("the host has an empty label"));
+    }
+    Ok(host == "localhost" || host == "localhost.")
+}
+
+/// Checks a base path: only characters a URL path carries unescaped, valid
+/// percent escapes, and no dot segments (which fetch would resolve away).
+fn check_path(path: &str) -> Result<(), Error> {
+    let bytes = path.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3);
+            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                return Err(invalid_endpoint("the path has a broken %-escape"));
+            }
+            i += 3;
+            continue;
+        }
+        let allowed = b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b);
+        if !allowed {
+            return Err(invalid_endpoint(
+                "the path has a character that must be %-escaped (space, non-ASCII, quote, ...)",
+            ));
+        }
+        i += 1;
+    }
+    for segment in path.split('/') {
+        let lowered = segment.to_ascii_lowercase().replace("%2e", ".");
+        if lowered == "." || lowered == ".." {
+            return Err(invalid_endpoint(
+                "the path must not contain '.' or '..' segments",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a project id or request id: 1 to 64 of `A-Z a-z 0-9 _ -`.
+///
+/// The grammar is what the service issues, and it also guarantees that an id
+/// pasted into the URL cannot add a path segment or a query parameter.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), naming `what`.
+pub fn validate_id(what: &str, value: &str) -> Result<(), Error> {
+    let why = if value.is_empty() {
+        Some("it is empty")
+    } else if value.len() > 64 {
+        Some("it is longer than 64 characters")
+    } else if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Some("only A-Z, a-z, 0-9, '_' and '-' are allowed")
+    } else {
+        None
+    };
+    match why {
+        None => Ok(()),
+        Some(why) => {
+            let mut message = String::from("invalid ");
+            message.push_str(what);
+            message.push_str(": ");
+            message.push_str(why);
+            Err(Error::invalid_input(message))
+        }
+    }
+}
+
+/// Checks that a token can travel in an HTTP header unchanged: non-empty,
+/// printable ASCII, no leading or trailing space (fetch would trim it).
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput); the message
+/// never quotes the token.
+pub fn validate_token(token: &str) -> Result<(), Error> {
+    let why = if token.is_empty() {
+        Some("it is empty")
+    } else if !token.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Some("it contains a character an HTTP header cannot carry (control character, CR/LF or non-ASCII)")
+    } else if token.starts_with(' ') || token.ends_with(' ') {
+        Some("it has leading or trailing spaces")
+    } else {
+        None
+    };
+    match why {
+        None => Ok(()),
+        Some(why) => {
+            let mut message = String::from("invalid token: ");
+            message.push_str(why);
+            Err(Error::invalid_input(message))
+        }
+    }
+}
+
+/// Checks a deadline given in milliseconds (a JS number).
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) unless it is a
+/// finite number from 1 to [`MAX_TIMEOUT_MS`]; fractions are rounded up.
+pub fn validate_timeout_ms(value: f64) -> Result<u32, Error> {
+    if value.is_finite() && value > 0.0 && value <= f64::from(MAX_TIMEOUT_MS) {
+        Ok(value.ceil() as u32)
+    } else {
+        Err(Error::invalid_input(
+            "invalid timeoutMs: it must be a number of milliseconds from 1 to 2147483647",
+        ))
+    }
+}
+
+/// A ListJobs request, ready for any HTTP client: `GET` [`url`](Self::url)
+/// with the [`headers`](Self::headers), no body, and no redirects followed.
+///
+/// Its `Debug` output hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ListJobsRequest {
+    url: String,
+    token: String,
+}
+
+impl ListJobsRequest {
+    /// Validates every input and builds the request for one ListJobs call.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad
+    /// endpoint, project id, request id or token.
+    pub fn new(
+        endpoint: &str,
+        project_id: &str,
+        request_id: &str,
+        token: &str,
+    ) -> Result<Self, Error> {
+        let endpoint = Endpoint::parse(endpoint)?;
+        validate_id("projectId", project_id)?;
+        validate_id("requestId", request_id)?;
+        validate_token(token)?;
+        let mut url = String::with_capacity(
+            endpoint.as_str().len() + 64 + project_id.len() + request_id.len(),
+        );
+        url.push_str(endpoint.as_str());
+        url.push_str("/v1/");
+        url.push_str(project_id);
+        url.push_str("/cloud-phone/jobs?request_id=");
+        url.push_str(request_id);
+        Ok(ListJobsRequest {
+            url,
+            token: token.to_owned(),
+        })
+    }
+
+    /// The HTTP method: always `GET`.
+    pub fn method(&self) -> &'static str {
+        "GET"
+    }
+
+    /// The full request URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The headers to send: the token in `X-Auth-Token`, and `Accept`.
+    pub fn headers(&self) -> [(&'static str, &str); 2] {
+        [(AUTH_HEADER, &self.token), ("Accept", "application/json")]
+    }
+
+    /// The token this request carries, so the transport can scrub it from
+    /// anything the server sends back (see [`Error::redact`]).
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl fmt::Debug for ListJobsRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListJobsRequest")
+            .field("method", &"GET")
+            .field("url", &self.url)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}

@@ -1,0 +1,386 @@
+// The mock Cloud Phone service: one node:http server, no dependencies, used by
+// every test layer, the benchmarks and `make demo`.
+//
+// It speaks ListJobs (GET /v1/{project_id}/cloud-phone/jobs) with CORS, and a
+// request id names a scenario: a realistic job lifecycle, an error shape, or a
+// fault such as a hang or a truncated body. See SCENARIOS below.
+//
+//   node tests/mock/server.mjs [--port N] [--time-scale X] [--quiet]
+//
+// prints "cph-mock listening on http://127.0.0.1:PORT" and serves until SIGINT
+// or SIGTERM. Tests import startMock() instead.
+
+import { createServer } from "node:http";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".ts": "text/plain; charset=utf-8",
+};
+
+/** The API page's own example response: the first fixture, shared with the Rust tests. */
+export const DOC_EXAMPLE = JSON.parse(readFileSync(join(ROOT, "tests", "fixtures", "doc-example.json"), "utf8"));
+
+const FAILURES = [
+  ["CPS.0005", "Phone not found."],
+  ["CPS.0106", "The phone is being operated by another job."],
+  ["CPS.0231", "Restarting the phone timed out."],
+];
+
+/** Deterministic 32-bit PRNG, so a seed always gives the same batch. */
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashString(s) {
+  let h = 2166136261;
+  for (const c of s) h = Math.imul(h ^ c.codePointAt(0), 16777619);
+  return h >>> 0;
+}
+
+const hex = (rand, n) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
+const isoSeconds = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/**
+ * A batch restart of `count` phones that started at `startMs`: each job runs
+ * for a seeded 2-6 s (times `timeScale`), then about one in four fails.
+ */
+function lifecycleJobs(requestId, count, startMs, nowMs, timeScale, seed) {
+  const rand = mulberry32(hashString(requestId.replace(/-.*$/, "")) ^ seed);
+  const serverId = `${hex(rand, 8)}-${hex(rand, 4)}-${hex(rand, 4)}-${hex(rand, 4)}-${hex(rand, 12)}`;
+  const jobs = [];
+  for (let i = 0; i < count; i++) {
+    const offset = Math.floor(rand() * 400 * timeScale);
+    const duration = Math.floor((2000 + rand() * 4000) * timeScale);
+    const fails = rand() < 0.25;
+    const failure = FAILURES[Math.floor(rand() * FAILURES.length)];
+    const job = {
+      phone_id: hex(rand, 32),
+      server_id: serverId,
+      node_id: serverId,
+      job_id: hex(rand, 32),
+      begin_time: isoSeconds(startMs + offset),
+      status: 1,
+    };
+    if (nowMs >= startMs + offset + duration) {
+      job.end_time = isoSeconds(startMs + offset + duration);
+      if (fails) {
+        job.status = -1;
+        job.error_code = failure[0];
+        job.error_msg = failure[1];
+      } else {
+        job.status = 2;
+        job.error_code = "";
+        job.error_msg = "";
+        job.execute_msg = `restart ok: boot completed in ${Math.round(duration / Math.max(timeScale, 1e-6) / 1000)} s`;
+      }
+    }
+    jobs.push(job);
+  }
+  return jobs;
+}
+
+/** `count` finished jobs with a spread of statuses, for paging and size tests. */
+function manyJobs(requestId, count) {
+  const rand = mulberry32(hashString(requestId));
+  const jobs = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const status = i % 10 === 9 ? -1 : i % 10 === 8 ? 1 : 2;
+    jobs[i] = {
+      phone_id: hex(rand, 32),
+      server_id: "1e223c8e-3ad0-4bf0-a837-bc90d4f91d01",
+      job_id: `${requestId}-${String(i).padStart(6, "0")}`,
+      begin_time: "2026-11-28T10:00:00Z",
+      status,
+      error_code: status === -1 ? "CPS.0005" : "",
+      error_msg: status === -1 ? "Phone not found." : "",
+    };
+    if (status !== 1) jobs[i].end_time = "2026-11-28T10:00:31Z";
+    if (status === 2) jobs[i].execute_msg = `ok ${i}`;
+  }
+  return jobs;
+}
+
+/**
+ * Scenarios, chosen by the first request id (a suffix after the name, such as
+ * "demo-7f3a", gives a scenario its own clock and counters):
+ *
+ *   demo            12-phone batch restart; jobs finish after 2-6 s x timeScale
+ *   doc-example     the API page's example response
+ *   empty           no jobs
+ *   jobs-N          N finished jobs, paged by offset/limit (default limit 100)
+ *   bulk-N          N finished jobs in one page, ignoring limit (size tests)
+ *   nulls           optional fields null, missing or ""; unknown fields; status 3
+ *   wrong-type      status sent as a string
+ *   missing-job-id  a job without job_id
+ *   not-json        200 with an HTML body
+ *   truncated       200 whose JSON body stops half-way
+ *   trailing        200 with a second document after the first
+ *   bom             200 with a UTF-8 byte-order mark
+ *   err-400 ... err-504   that status with a {error_code,error_msg,request_id} body
+ *   shape-nested / shape-flat / shape-camel   401 in the other error shapes
+ *   html-502        502 with a proxy's HTML page
+ *   empty-503       503 with an empty body
+ *   throttled       429 APIG.0308 with Retry-After: 1
+ *   ratelimit       the first 2 calls per second succeed, later ones get 429
+ *   echo-token      403 whose message echoes the request's token (redaction test)
+ *   slow-MS         answers after MS milliseconds (demo jobs)
+ *   hang            never sends headers
+ *   hang-body       sends headers and half a body, then stalls
+ *   reset-body      sends headers and half a body, then resets the connection
+ *   redirect        302 to the same API on this server
+ *   redirect-cross  307 to another origin
+ *
+ * The literal token "bad-token" gets 401 APIG.0301 whatever the scenario.
+ */
+const NAMED = [
+  "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
+  "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
+  "throttled", "ratelimit", "echo-token", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
+].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
+
+/** The scenario a request id names: "demo-7f3a" is "demo", "jobs-250-x" is "jobs-250". */
+export function scenarioOf(id) {
+  const numbered = id.match(/^(jobs|bulk|slow|err)-(\d+)(?:-|$)/);
+  if (numbered) return `${numbered[1]}-${numbered[2]}`;
+  return NAMED.find((name) => id === name || id.startsWith(`${name}-`)) ?? id;
+}
+
+/**
+ * Starts the mock on 127.0.0.1.
+ * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void}} options
+ * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: () => number}>}
+ */
+export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {} } = {}) {
+  const clocks = new Map(); // scenario instance -> first-seen time
+  const counters = new Map(); // scenario instance -> calls in the current second
+  const sockets = new Set();
+  let requestCount = 0;
+
+  const server = createServer((req, res) => {
+    requestCount++;
+    const started = Date.now();
+    const xRequestId = randomBytes(16).toString("hex");
+    res.setHeader("X-Request-Id", xRequestId);
+    res.setHeader("Access-Control-Allow-Origin", req.headers.origin ?? "*");
+    res.setHeader("Vary", "Origin");
+    res.setHeader("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+    res.on("finish", () => {
+      // One line per request; the token is a header, and headers are never logged.
+      log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
+    });
+    handle(req, res, xRequestId).catch((err) => {
+      if (!res.headersSent) sendJson(res, 500, { error_code: "MOCK.500", error_msg: String(err.message) });
+      else res.destroy();
+    });
+  });
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  async function handle(req, res, xRequestId) {
+    const url = new URL(req.url, "http://mock.invalid");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "GET, OPTIONS",
+        "Access-Control-Allow-Headers": req.headers["access-control-request-headers"] ?? "X-Auth-Token, Accept",
+        "Access-Control-Max-Age": "600",
+      });
+      return res.end();
+    }
+    const api = url.pathname.match(/^\/v1\/([^/]+)\/cloud-phone\/jobs\/?$/);
+    if (!api) return serveStatic(url.pathname, res);
+    if (req.method !== "GET") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
+
+    const token = req.headers["x-auth-token"];
+    if (!token || token === "bad-token") {
+      return sendJson(res, 401, serviceError("APIG.0301", "Incorrect IAM authentication information: decrypt token fail", xRequestId));
+    }
+    const param = (name) => url.searchParams.get(name);
+    let ids;
+    if (param("request_ids") !== null) {
+      ids = param("request_ids").split(",");
+      if (ids.length > 20) return badRequest(res, "request_ids takes at most 20 ids.", xRequestId);
+    } else if (param("request_id") !== null) {
+      ids = [param("request_id")];
+    } else {
+      return badRequest(res, "request_id is required.", xRequestId);
+    }
+    if (!ids.every((id) => ID_RE.test(id))) return badRequest(res, "Invalid request_id.", xRequestId);
+    const offset = param("offset") === null ? 0 : Number(param("offset"));
+    const limit = param("limit") === null ? 100 : Number(param("limit"));
+    if (!Number.isInteger(offset) || offset < 0) return badRequest(res, "offset must be an integer >= 0.", xRequestId);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest(res, "limit must be an integer from 1 to 100.", xRequestId);
+
+    const id = ids[0];
+    const name = scenarioOf(id);
+    const now = Date.now();
+    if (!clocks.has(id)) clocks.set(id, now);
+    const respond = (jobs) => sendJson(res, 200, { request_id: ids.join(","), jobs });
+    const page = (jobs) => jobs.slice(offset, offset + limit);
+
+    let m;
+    if (name === "demo" || (m = name.match(/^slow-(\d+)$/))) {
+      if (m) await sleep(Number(m[1]));
+      const jobs = ids.flatMap((one) => {
+        if (!clocks.has(one)) clocks.set(one, now);
+        return lifecycleJobs(one, 12, clocks.get(one), now, timeScale, seed);
+      });
+      return respond(page(jobs));
+    }
+    if (name === "doc-example") return sendJson(res, 200, DOC_EXAMPLE);
+    if (name === "empty") return respond([]);
+    if ((m = name.match(/^jobs-(\d+)$/))) return respond(page(manyJobs(id, Number(m[1]))));
+    if ((m = name.match(/^bulk-(\d+)$/))) return respond(manyJobs(id, Number(m[1])));
+    if (name === "nulls") {
+      return respond([
+        { job_id: "j-null", status: 1, phone_id: null, server_id: null, node_id: null, begin_time: null, end_time: null, error_code: null, error_msg: null, execute_msg: null },
+        { job_id: "j-missing", status: 2 },
+        { job_id: "j-empty", status: -1, error_code: "", error_msg: "", execute_msg: "", extra_field: { nested: [1, 2] } },
+        { job_id: "j-unknown", status: 3, encode_server_id: "enc-1", future_field: true },
+      ]);
+    }
+    if (name === "wrong-type") return respond([{ job_id: "j1", status: 2 }, { job_id: "j2", status: "2" }]);
+    if (name === "missing-job-id") return respond([{ job_id: "j1", status: 2 }, { status: 1, phone_id: "p" }]);
+    if (name === "not-json") return sendRaw(res, 200, "text/html", "<html><body>Welcome to the proxy</body></html>");
+    if (name === "truncated") {
+      const body = JSON.stringify({ request_id: id, jobs: manyJobs(id, 20) });
+      return sendRaw(res, 200, "application/json", body.slice(0, Math.floor(body.length / 2)));
+    }
+    if (name === "trailing") return sendRaw(res, 200, "application/json", `${JSON.stringify({ request_id: id, jobs: [] })}{"x":1}`);
+    if (name === "bom") return sendRaw(res, 200, "application/json", `\uFEFF${JSON.stringify(DOC_EXAMPLE)}`);
+    if ((m = name.match(/^err-(\d{3})$/))) {
+      const code = Number(m[1]);
+      return sendJson(res, code, serviceError(`CPS.${String(code).padStart(4, "0")}`, `Mock error ${code}.`, xRequestId));
+    }
+    if (name === "shape-nested") return sendJson(res, 401, { error: { code: "APIG.0301", message: "Incorrect IAM authentication information" } });
+    if (name === "shape-flat") return sendJson(res, 404, { code: "CPS.0005", message: "Phone not found." });
+    if (name === "shape-camel") return sendJson(res, 403, { errorCode: "CPS.0013", errorMsg: "Insufficient permissions." });
+    if (name === "html-502") return sendRaw(res, 502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>");
+    if (name === "empty-503") return sendRaw(res, 503, "text/plain", "");
+    if (name === "throttled") {
+      res.setHeader("Retry-After", "1");
+      return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
+    }
+    if (name === "ratelimit") {
+      const second = Math.floor(now / 1000);
+      const c = counters.get(id);
+      const count = c && c.second === second ? c.count + 1 : 1;
+      counters.set(id, { second, count });
+      if (count > 2) {
+        res.setHeader("Retry-After", "1");
+        return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
+      }
+      return respond(lifecycleJobs(id, 12, clocks.get(id), now, timeScale, seed));
+    }
+    if (name === "echo-token") return sendJson(res, 403, serviceError("CPS.0013", `Token ${token} is not allowed here.`, xRequestId));
+    if (name === "hang") return; // never answers; the client's deadline must end it
+    if (name === "hang-body" || name === "reset-body") {
+      const body = JSON.stringify({ request_id: id, jobs: manyJobs(id, 20) });
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+      res.write(body.slice(0, body.length >> 1));
+      if (name === "reset-body") setTimeout(() => res.socket?.resetAndDestroy?.() ?? res.destroy(), 20);
+      return;
+    }
+    if (name === "redirect") {
+      res.writeHead(302, { Location: `/v1/${encodeURIComponent(api[1])}/cloud-phone/jobs?request_id=demo` });
+      return res.end();
+    }
+    if (name === "redirect-cross") {
+      res.writeHead(307, { Location: "http://localhost:9/collect" });
+      return res.end();
+    }
+    return sendJson(res, 404, serviceError("CPS.0004", `No jobs found for request ${id}.`, xRequestId));
+  }
+
+  async function serveStatic(pathname, res) {
+    // "/" is the demo page; "/pkg/..." is the built npm package.
+    const rel = pathname === "/" ? "www/index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
+    const file = normalize(join(ROOT, rel));
+    const allowed = [join(ROOT, "www") + sep, join(ROOT, "pkg") + sep].some((dir) => file.startsWith(dir));
+    if (!allowed) return sendRaw(res, 404, "text/plain", "not found");
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "Content-Type": MIME[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+      res.end(body);
+    } catch {
+      sendRaw(res, 404, "text/plain", "not found");
+    }
+  }
+
+  await new Promise((ok, fail) => {
+    server.once("error", fail);
+    server.listen(port, "127.0.0.1", ok);
+  });
+  const actual = server.address().port;
+  return {
+    url: `http://127.0.0.1:${actual}`,
+    port: actual,
+    requests: () => requestCount,
+    close: () =>
+      new Promise((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
+  };
+}
+
+function serviceError(code, msg, requestId) {
+  return { error_code: code, error_msg: msg, request_id: requestId };
+}
+
+function badRequest(res, msg, xRequestId) {
+  return sendJson(res, 400, serviceError("CPS.0001", `Invalid parameter: ${msg}`, xRequestId));
+}
+
+function sendJson(res, status, doc) {
+  sendRaw(res, status, "application/json", JSON.stringify(doc));
+}
+
+function sendRaw(res, status, type, body) {
+  res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+// Run as a program: serve until interrupted.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (flag, fallback) => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const quiet = process.argv.includes("--quiet");
+  const mock = await startMock({
+    port: Number(arg("--port", process.env.PORT ?? 0)),
+    timeScale: Number(arg("--time-scale", process.env.CPH_MOCK_TIME_SCALE ?? 1)),
+    log: quiet ? () => {} : (line) => console.error(`[cph-mock] ${line}`),
+  });
+  console.log(`cph-mock listening on ${mock.url}`);
+  const stop = async () => {
+    await mock.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
