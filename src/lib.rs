@@ -43,7 +43,7 @@ mod request;
 mod response;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind};
 pub use model::{Job, JobStatus, ListJobsResponse};

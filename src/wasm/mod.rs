@@ -1,6 +1,10 @@
-//! The WebAssembly edge: the JavaScript exports of the npm package and the
-//! `fetch` transport under them. Everything that can be decided without I/O
-//! happens in the core; this module only moves bytes and builds JS values.
+//! The WebAssembly edge (only on `wasm32`): the JavaScript exports of the npm
+//! package and the `fetch` transport under them.
+//!
+//! Everything that can be decided without I/O happens in the core; this
+//! module only moves bytes and builds JS values. Its functions take and return
+//! `JsValue`s exactly as JavaScript passes them, so Rust code on wasm32 can
+//! call them too.
 
 mod transport;
 

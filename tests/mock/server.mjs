@@ -170,7 +170,11 @@ export function scenarioOf(id) {
  * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void}} options
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: () => number}>}
  */
-export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {} } = {}) {
+export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {}, staticDirs = {} } = {}) {
+  // URL prefix -> folder. "/" is the demo page and "/pkg/" the built package,
+  // unless the caller maps them elsewhere (the browser tests serve the
+  // installed tarball as "/pkg/").
+  const roots = { "/pkg/": join(ROOT, "pkg"), "/": join(ROOT, "www"), ...staticDirs };
   const clocks = new Map(); // scenario instance -> first-seen time
   const counters = new Map(); // scenario instance -> calls in the current second
   const sockets = new Set();
@@ -208,7 +212,8 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
       });
       return res.end();
     }
-    const api = url.pathname.match(/^\/v1\/([^/]+)\/cloud-phone\/jobs\/?$/);
+    // Any base path may come before /v1: the mock also plays a same-origin proxy.
+    const api = url.pathname.match(/\/v1\/([^/]+)\/cloud-phone\/jobs\/?$/);
     if (!api) return serveStatic(url.pathname, res);
     if (req.method !== "GET") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
 
@@ -314,11 +319,19 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
   }
 
   async function serveStatic(pathname, res) {
-    // "/" is the demo page; "/pkg/..." is the built npm package.
-    const rel = pathname === "/" ? "www/index.html" : decodeURIComponent(pathname).replace(/^\/+/, "");
-    const file = normalize(join(ROOT, rel));
-    const allowed = [join(ROOT, "www") + sep, join(ROOT, "pkg") + sep].some((dir) => file.startsWith(dir));
-    if (!allowed) return sendRaw(res, 404, "text/plain", "not found");
+    const prefix = Object.keys(roots)
+      .filter((p) => pathname.startsWith(p))
+      .sort((x, y) => y.length - x.length)[0];
+    if (prefix === undefined) return sendRaw(res, 404, "text/plain", "not found");
+    const dir = resolve(roots[prefix]);
+    let rel;
+    try {
+      rel = decodeURIComponent(pathname.slice(prefix.length)) || "index.html";
+    } catch {
+      return sendRaw(res, 400, "text/plain", "bad path");
+    }
+    const file = normalize(join(dir, rel));
+    if (!file.startsWith(dir + sep)) return sendRaw(res, 404, "text/plain", "not found");
     try {
       const body = await readFile(file);
       res.writeHead(200, { "Content-Type": MIME[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });

@@ -1,0 +1,134 @@
+// The installed tarball in headless Chromium: a page on one origin imports
+// "/pkg/index.js" (the package's browser entry) and calls the mock both on its
+// own origin and on a second one, through CORS.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { startMock } from "../mock/server.mjs";
+import { launch } from "./chromium.mjs";
+
+const installed = fileURLToPath(new URL("../../.tmp/consumer/node_modules/cph-jobs/", import.meta.url));
+const TOKEN = "MIIT-browser-test-token-5e8d1c3b7a90f246";
+let site, api, browser, page;
+const consoleLines = [];
+
+before(async () => {
+  const e2e = fileURLToPath(new URL(".", import.meta.url));
+  site = await startMock({ timeScale: 0.01, staticDirs: { "/pkg/": installed, "/e2e/": e2e } });
+  api = await startMock({ timeScale: 0.01 });
+  browser = await launch();
+  page = await browser.newPage();
+  page.on("console", (msg) => consoleLines.push(msg.text()));
+  await page.goto(`${site.url}/e2e/blank.html`);
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await api?.close();
+});
+
+/** Runs `body(pkg, args)` in the page, with the package imported there. */
+function inPage(body, args) {
+  return page.evaluate(
+    async ({ source, args }) => {
+      const pkg = await import("/pkg/index.js");
+      const describe = (err) => ({
+        isCphError: err instanceof pkg.CphError,
+        isError: err instanceof Error,
+        name: err.name,
+        kind: err.kind,
+        status: err.status,
+        errorCode: err.errorCode,
+        requestId: err.requestId,
+        message: err.message,
+        texts: [err.message, err.stack, String(err), JSON.stringify(err)],
+      });
+      const fn = new Function("pkg", "args", "describe", `return (${source})(pkg, args, describe);`);
+      return fn(pkg, args, describe);
+    },
+    { source: body.toString(), args },
+  );
+}
+
+test("same origin: the documentation example decodes to camelCase", async () => {
+  const result = await inPage(async (pkg, { url }) => pkg.listJobs(url, "proj_1", "doc-example", "t-123456789"), { url: site.url });
+  assert.equal(result.requestId, "6a63a18b8bab40ffb71ebd9cb80d0085");
+  assert.equal(result.jobs[0].jobId, "1564567b8bab40f34711234cb80d0123");
+  assert.equal(result.jobs[0].status, -1);
+  assert.ok(!JSON.stringify(result).includes("_id"));
+});
+
+test("cross origin, through CORS with a preflight: errors carry X-Request-Id", async () => {
+  const result = await inPage(
+    async (pkg, { url, token }) => {
+      const ok = await pkg.listJobs(url, "proj_1", "jobs-7", token);
+      const err = await pkg.listJobs(url, "proj_1", "err-404", token).catch(describe);
+      const bad = await pkg.listJobs(url, "proj_1", "demo", "bad-token").catch(describe);
+      return { count: ok.jobs.length, err, bad };
+    },
+    { url: api.url, token: TOKEN },
+  );
+  assert.equal(result.count, 7);
+  assert.equal(result.err.isCphError, true);
+  assert.equal(result.err.isError, true);
+  assert.equal(result.err.name, "CphError");
+  assert.deepEqual([result.err.kind, result.err.status, result.err.errorCode], ["http", 404, "CPS.0404"]);
+  assert.match(result.err.requestId, /^[0-9a-f]{32}$/);
+  assert.deepEqual([result.bad.kind, result.bad.status, result.bad.errorCode], ["http", 401, "APIG.0301"]);
+});
+
+test("an unreachable endpoint is kind network, with the CORS and proxy hint", async () => {
+  const err = await inPage(async (pkg) => pkg.listJobs("http://127.0.0.1:1", "p", "r", "t-123456789").catch(describe));
+  assert.equal(err.kind, "network");
+  assert.match(err.message, /CORS/);
+  assert.match(err.message, /same-origin proxy/);
+});
+
+test("bad input, timeouts, aborts, redirects and decode errors are typed", async () => {
+  const results = await inPage(
+    async (pkg, { url, token }) => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      return {
+        input: await pkg.listJobs("http://example.com", "p", "r", token).catch(describe),
+        timeout: await pkg.listJobs(url, "p", "hang-body", token, { timeoutMs: 300 }).catch(describe),
+        aborted: await pkg.listJobs(url, "p", "hang", token, { signal: controller.signal }).catch(describe),
+        redirect: await pkg.listJobs(url, "p", "redirect-cross", token).catch(describe),
+        decode: await pkg.listJobs(url, "p", "missing-job-id", token).catch(describe),
+        echoed: await pkg.listJobs(url, "p", "echo-token", token).catch(describe),
+      };
+    },
+    { url: api.url, token: TOKEN },
+  );
+  assert.equal(results.input.kind, "invalid-input");
+  assert.equal(results.timeout.kind, "timeout");
+  assert.equal(results.aborted.kind, "aborted");
+  assert.equal(results.redirect.kind, "http");
+  assert.equal(results.decode.kind, "decode");
+  assert.match(results.decode.message, /jobs\[1\]: missing field `job_id`/);
+  for (const err of Object.values(results)) {
+    assert.equal(err.isCphError, true);
+    for (const text of err.texts) assert.ok(!String(text).includes(TOKEN), text);
+  }
+});
+
+test("100 concurrent calls and a 10,000-job page, then still healthy after failures", async () => {
+  const result = await inPage(
+    async (pkg, { url, token }) => {
+      const ids = Array.from({ length: 100 }, (_, i) => `jobs-${i + 1}`);
+      const pages = await Promise.all(ids.map((id) => pkg.listJobs(url, "p", id, token)));
+      const big = await pkg.listJobs(url, "p", "bulk-10000", token);
+      for (let i = 0; i < 200; i++) await pkg.listJobs(url, "p", ["err-500", "not-json", "a/b"][i % 3], token).catch(() => {});
+      const after = await pkg.listJobs(url, "p", "doc-example", token);
+      return {
+        own: pages.every((p, i) => p.requestId === ids[i] && p.jobs.length === i + 1),
+        big: big.jobs.length,
+        after: after.jobs.length,
+      };
+    },
+    { url: api.url, token: TOKEN },
+  );
+  assert.deepEqual(result, { own: true, big: 10000, after: 2 });
+  for (const line of consoleLines) assert.ok(!line.includes(TOKEN), line);
+});

@@ -1,0 +1,3 @@
+// expect: TS2561
+import { listJobs } from "cph-jobs";
+listJobs("https://h", "p", "r", "t", { timeout: 5 });

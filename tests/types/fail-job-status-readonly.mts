@@ -1,0 +1,3 @@
+// expect: TS2540
+import { JobStatus } from "cph-jobs";
+JobStatus.Running = 3;

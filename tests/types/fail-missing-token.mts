@@ -1,0 +1,3 @@
+// expect: TS2554
+import { listJobs } from "cph-jobs";
+listJobs("https://h", "p", "r");

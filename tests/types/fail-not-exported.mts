@@ -1,0 +1,3 @@
+// expect: TS2305
+import { initSync } from "cph-jobs";
+console.log(initSync);
