@@ -1,7 +1,8 @@
 //! Response decoding and error mapping: from status, headers and body bytes to
 //! a [`ListJobsResponse`] or an [`Error`], with no I/O.
 
-use serde_json::Value;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
@@ -35,27 +36,44 @@ pub struct ServiceError {
 /// `jobs[3].status: invalid type: string "2", expected an integer status`.
 pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    // The fast path decodes without tracking where it is; only a failed
+    // document is read again, with the path tracked, to say where it broke.
+    match serde_json::from_slice(body) {
+        Ok(doc) => Ok(doc),
+        Err(_) => Err(explain_decode_failure(body)),
+    }
+}
+
+/// Decodes `body` again with the JSON path tracked, for the error message.
+#[cold]
+fn explain_decode_failure(body: &[u8]) -> Error {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let parsed = match serde_path_to_error::deserialize(&mut de) {
+    let (path, inner) = match serde_path_to_error::deserialize::<_, ListJobsResponse>(&mut de) {
         // Trailing garbage after the document (a concatenated second body) is
         // as wrong as a truncated one.
-        Ok(doc) => de.end().map(|()| doc).map_err(|e| (String::from("."), e)),
-        Err(err) => Err((err.path().to_string(), err.into_inner())),
-    };
-    parsed.map_err(|(path, inner)| {
-        let mut message = String::from("the response body is not a ListJobs document");
-        if body.is_empty() {
-            message.push_str(": the body is empty");
-        } else {
-            if path != "." {
-                message.push_str(" at ");
-                message.push_str(&path);
+        Ok(_) => match de.end() {
+            Err(e) => (String::from("."), e),
+            Ok(()) => {
+                return Error::new(
+                    ErrorKind::Decode,
+                    "the response body is not a ListJobs document",
+                )
             }
-            message.push_str(": ");
-            message.push_str(&inner.to_string());
+        },
+        Err(err) => (err.path().to_string(), err.into_inner()),
+    };
+    let mut message = String::from("the response body is not a ListJobs document");
+    if body.is_empty() {
+        message.push_str(": the body is empty");
+    } else {
+        if path != "." {
+            message.push_str(" at ");
+            message.push_str(&path);
         }
-        Error::new(ErrorKind::Decode, message)
-    })
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+    }
+    Error::new(ErrorKind::Decode, message)
 }
 
 /// Maps a complete HTTP exchange to its result.
@@ -137,38 +155,152 @@ pub fn parse_error_body(body: &[u8]) -> ServiceError {
         return ServiceError::default();
     }
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(body) else {
+    // Only an object can carry a service error; the derived struct would also
+    // read a JSON array positionally, so anything else stops here.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return ServiceError::default();
+    }
+    let Ok(doc) = serde_json::from_slice::<ErrorBody>(body) else {
         return ServiceError::default();
     };
-    let text = |v: Option<&Value>| -> Option<String> {
-        let s = match v? {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => return None,
-        };
-        (!s.is_empty()).then(|| truncate(s, MAX_SERVICE_MESSAGE_BYTES))
-    };
-    let nested = doc.get("error").and_then(Value::as_object);
     let pairs = [
-        (doc.get("error_code"), doc.get("error_msg")),
-        (
-            nested.and_then(|e| e.get("code")),
-            nested.and_then(|e| e.get("message")),
-        ),
-        (doc.get("errorCode"), doc.get("errorMsg")),
-        (doc.get("code"), doc.get("message")),
+        (doc.error_code, doc.error_msg),
+        (doc.error.code, doc.error.message),
+        (doc.error_code_camel, doc.error_msg_camel),
+        (doc.code, doc.message),
     ];
     let mut found = ServiceError::default();
     for (code, message) in pairs {
-        let (code, message) = (text(code), text(message));
+        let (code, message) = (code.into_text(), message.into_text());
         if code.is_some() || message.is_some() {
             found.code = code;
             found.message = message;
             break;
         }
     }
-    found.request_id = text(doc.get("request_id"));
+    found.request_id = doc.request_id.into_text();
     found
+}
+
+/// Every key any error shape uses. Each value is read leniently (see
+/// [`Scalar`]) so one odd field cannot hide the others.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorBody {
+    error_code: Scalar,
+    error_msg: Scalar,
+    request_id: Scalar,
+    error: NestedError,
+    #[serde(rename = "errorCode")]
+    error_code_camel: Scalar,
+    #[serde(rename = "errorMsg")]
+    error_msg_camel: Scalar,
+    code: Scalar,
+    message: Scalar,
+}
+
+/// `{"error": {"code", "message"}}`; any other `error` value counts as absent.
+#[derive(Default)]
+struct NestedError {
+    code: Scalar,
+    message: Scalar,
+}
+
+impl<'de> Deserialize<'de> for NestedError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NestedVisitor;
+        impl<'de> Visitor<'de> for NestedVisitor {
+            type Value = NestedError;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NestedError, A::Error> {
+                let mut nested = NestedError::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "code" => nested.code = map.next_value()?,
+                        "message" => nested.message = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(nested)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<NestedError, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| NestedError::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<NestedError, E> {
+                Ok(NestedError::default())
+            }
+        }
+        deserializer.deserialize_any(NestedVisitor)
+    }
+}
+
+/// A code or message: a string, or an integer written as one. Anything else
+/// (an object, a float, `null`, an empty string) counts as absent.
+#[derive(Default)]
+struct Scalar(Option<String>);
+
+impl Scalar {
+    fn into_text(self) -> Option<String> {
+        self.0
+            .filter(|s| !s.is_empty())
+            .map(|s| truncate(s, MAX_SERVICE_MESSAGE_BYTES))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl<'de> Visitor<'de> for ScalarVisitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_owned())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Scalar(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| Scalar(None))
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
+    }
 }
 
 /// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
