@@ -99,8 +99,8 @@ impl<'de> Deserialize<'de> for JobStatus {
 
 /// One job of a batch operation, as the service reports it.
 ///
-/// `null` and missing optional fields both become `None` (absent in
-/// JavaScript); an empty string stays `Some("")`.
+/// An optional field the service sent as `null` or left out is absent
+/// (`None` in Rust); an empty string stays an empty string.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all(serialize = "camelCase", deserialize = "snake_case"))]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

@@ -40,3 +40,17 @@ for (const file of readdirSync(here).filter((f) => f.startsWith("fail-"))) {
     assert.ok(result.stdout.includes(`error ${expected}`), `${file}: wanted ${expected}, got:\n${result.stdout}`);
   });
 }
+
+// The public types are a contract: any change to them shows up as a diff of
+// this checked-in reference. After an intended change, refresh it with
+//   UPDATE_TYPES=1 node --test tests/types/
+test("the published declarations match the checked-in reference", () => {
+  const pkg = join(root, ".tmp", "consumer", "node_modules", "cph-jobs");
+  // wasm-bindgen's InitOutput lists hashed internal exports that change with
+  // every build; the public part ends before it.
+  const generated = readFileSync(join(pkg, "web", "cph_jobs.d.ts"), "utf8").split("export type InitInput")[0];
+  const actual = `// index.d.ts\n${readFileSync(join(pkg, "index.d.ts"), "utf8")}\n// web/cph_jobs.d.ts (public part)\n${generated.trimEnd()}\n`;
+  const reference = join(here, "api.d.ts.txt");
+  if (process.env.UPDATE_TYPES) writeFileSync(reference, actual);
+  assert.equal(actual, readFileSync(reference, "utf8"), "the public types changed; see the comment above this test");
+});
