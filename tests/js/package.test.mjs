@@ -204,6 +204,13 @@ for (const [flavour, load] of Object.entries(flavours)) {
       }
     });
 
+    test("a slow answer within the deadline succeeds", async () => {
+      const response = await call("slow-200", { timeoutMs: 3000 });
+      assert.equal(response.jobs.length, 12);
+      const err = await failure("slow-1000", { timeoutMs: 200 });
+      assert.equal(err.kind, "timeout");
+    });
+
     test("a signal aborts before and during the call", async () => {
       const sent = mock.requests();
       const err = await failure("demo", { signal: AbortSignal.abort() });
