@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod json;
 mod model;
 mod request;
 mod response;

@@ -1,11 +1,10 @@
 //! Response decoding and error mapping: from status, headers and body bytes to
 //! a [`ListJobsResponse`] or an [`Error`], with no I/O.
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize;
+use crate::json::{write_integer, Integer, JsonError, Kind, Reader};
 
 use crate::error::{Error, ErrorKind};
-use crate::model::ListJobsResponse;
+use crate::model::{Job, JobStatus, ListJobsResponse, STATUS_OUT_OF_RANGE};
 
 /// Error bodies larger than this are not parsed for a service code: real ones
 /// are a few hundred bytes, and a proxy's HTML page has none to find.
@@ -33,47 +32,246 @@ pub struct ServiceError {
 ///
 /// # Errors
 /// [`ErrorKind::Decode`] with the JSON path of the first problem, e.g.
-/// `jobs[3].status: invalid type: string "2", expected an integer status`.
+/// `at jobs[3].status: invalid type: string, expected an integer status`,
+/// with the line and column.
 pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    // The fast path decodes without tracking where it is; only a failed
-    // document is read again, with the path tracked, to say where it broke.
-    match serde_json::from_slice(body) {
-        Ok(doc) => Ok(doc),
-        Err(_) => Err(explain_decode_failure(body)),
+    let mut reader = Reader::new(body);
+    let result = read_document(&mut reader)
+        .and_then(|doc| reader.end().map(|()| doc).map_err(Failure::from));
+    result.map_err(|failure| {
+        let mut message = String::from("the response body is not a ListJobs document");
+        if body.is_empty() {
+            message.push_str(": the body is empty");
+            return Error::new(ErrorKind::Decode, message);
+        }
+        if !failure.path.is_empty() {
+            message.push_str(" at ");
+            message.push_str(&failure.path);
+        }
+        message.push_str(": ");
+        message.push_str(&failure.error.message);
+        let (line, column) = reader.line_column(failure.error.offset);
+        message.push_str(" at line ");
+        write_integer(&mut message, line as i64);
+        message.push_str(" column ");
+        write_integer(&mut message, column as i64);
+        Error::new(ErrorKind::Decode, message)
+    })
+}
+
+/// A decoding failure and the JSON path to where it happened, built up as it
+/// travels out through the containers.
+struct Failure {
+    path: String,
+    error: JsonError,
+}
+
+impl From<JsonError> for Failure {
+    fn from(error: JsonError) -> Self {
+        Failure {
+            path: String::new(),
+            error,
+        }
     }
 }
 
-/// Decodes `body` again with the JSON path tracked, for the error message.
-#[cold]
-fn explain_decode_failure(body: &[u8]) -> Error {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let (path, inner) = match serde_path_to_error::deserialize::<_, ListJobsResponse>(&mut de) {
-        // Trailing garbage after the document (a concatenated second body) is
-        // as wrong as a truncated one.
-        Ok(_) => match de.end() {
-            Err(e) => (String::from("."), e),
-            Ok(()) => {
-                return Error::new(
-                    ErrorKind::Decode,
-                    "the response body is not a ListJobs document",
-                )
-            }
-        },
-        Err(err) => (err.path().to_string(), err.into_inner()),
-    };
-    let mut message = String::from("the response body is not a ListJobs document");
-    if body.is_empty() {
-        message.push_str(": the body is empty");
-    } else {
-        if path != "." {
-            message.push_str(" at ");
-            message.push_str(&path);
-        }
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
+impl Failure {
+    fn in_field(self, key: &str) -> Self {
+        self.within(String::from(key))
     }
-    Error::new(ErrorKind::Decode, message)
+
+    fn in_item(self, index: usize) -> Self {
+        let mut head = String::from("[");
+        write_integer(&mut head, index as i64);
+        head.push(']');
+        self.within(head)
+    }
+
+    /// Puts `head` in front of the path: `jobs` + `[3].status`, or
+    /// `[3]` + `status` with a dot between.
+    fn within(mut self, mut head: String) -> Self {
+        if !self.path.is_empty() && !self.path.starts_with('[') {
+            head.push('.');
+        }
+        head.push_str(&self.path);
+        self.path = head;
+        self
+    }
+}
+
+/// "invalid type: string, expected ...", naming integers and floats apart as
+/// serde does.
+fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure {
+    let mut message = String::from("invalid type: ");
+    message.push_str(match kind {
+        Kind::Number => match reader.integer() {
+            Ok(Integer::Float) => "floating point",
+            _ => "integer",
+        },
+        other => other.name(),
+    });
+    message.push_str(", expected ");
+    message.push_str(expected);
+    Failure::from(reader.error(message))
+}
+
+fn missing(reader: &Reader<'_>, field: &str) -> Failure {
+    let mut message = String::from("missing field `");
+    message.push_str(field);
+    message.push('`');
+    Failure::from(reader.error(message))
+}
+
+fn duplicate(reader: &Reader<'_>, field: &str) -> Failure {
+    let mut message = String::from("duplicate field `");
+    message.push_str(field);
+    message.push('`');
+    Failure::from(reader.error(message))
+}
+
+fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
+    let kind = reader.value_kind()?;
+    if kind != Kind::Object {
+        return Err(invalid_type(reader, kind, "a ListJobs object"));
+    }
+    let mut request_id = None;
+    let mut jobs = None;
+    reader.object(|reader, key| -> Result<(), Failure> {
+        match key.as_ref() {
+            "request_id" if request_id.is_some() => Err(duplicate(reader, "request_id")),
+            "request_id" => {
+                request_id = Some(read_string(reader).map_err(|f| f.in_field("request_id"))?);
+                Ok(())
+            }
+            "jobs" if jobs.is_some() => Err(duplicate(reader, "jobs")),
+            "jobs" => {
+                jobs = Some(read_jobs(reader).map_err(|f| f.in_field("jobs"))?);
+                Ok(())
+            }
+            _ => Ok(reader.skip()?),
+        }
+    })?;
+    match (request_id, jobs) {
+        (Some(request_id), Some(jobs)) => Ok(ListJobsResponse { request_id, jobs }),
+        (None, _) => Err(missing(reader, "request_id")),
+        (_, None) => Err(missing(reader, "jobs")),
+    }
+}
+
+fn read_jobs(reader: &mut Reader<'_>) -> Result<Vec<Job>, Failure> {
+    let kind = reader.value_kind()?;
+    if kind != Kind::Array {
+        return Err(invalid_type(reader, kind, "a list of jobs"));
+    }
+    let mut jobs = Vec::new();
+    reader.array(|reader, index| -> Result<(), Failure> {
+        jobs.push(read_job(reader).map_err(|f| f.in_item(index))?);
+        Ok(())
+    })?;
+    Ok(jobs)
+}
+
+fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
+    let kind = reader.value_kind()?;
+    if kind != Kind::Object {
+        return Err(invalid_type(reader, kind, "a job object"));
+    }
+    let mut job_id = None;
+    let mut status = None;
+    let mut job = Job {
+        job_id: String::new(),
+        status: JobStatus::Running,
+        phone_id: None,
+        server_id: None,
+        node_id: None,
+        encode_server_id: None,
+        begin_time: None,
+        end_time: None,
+        error_code: None,
+        error_msg: None,
+        execute_msg: None,
+    };
+    // Which optional fields were present, null or not, to refuse duplicates.
+    let mut seen = [false; 9];
+    reader.object(|reader, key| -> Result<(), Failure> {
+        let key = key.as_ref();
+        let slot = match key {
+            "job_id" if job_id.is_some() => return Err(duplicate(reader, key)),
+            "job_id" => {
+                job_id = Some(read_string(reader).map_err(|f| f.in_field(key))?);
+                return Ok(());
+            }
+            "status" if status.is_some() => return Err(duplicate(reader, key)),
+            "status" => {
+                status = Some(read_status(reader).map_err(|f| f.in_field(key))?);
+                return Ok(());
+            }
+            "phone_id" => (0, &mut job.phone_id),
+            "server_id" => (1, &mut job.server_id),
+            "node_id" => (2, &mut job.node_id),
+            "encode_server_id" => (3, &mut job.encode_server_id),
+            "begin_time" => (4, &mut job.begin_time),
+            "end_time" => (5, &mut job.end_time),
+            "error_code" => (6, &mut job.error_code),
+            "error_msg" => (7, &mut job.error_msg),
+            "execute_msg" => (8, &mut job.execute_msg),
+            _ => return Ok(reader.skip()?),
+        };
+        let (index, field) = slot;
+        if std::mem::replace(&mut seen[index], true) {
+            return Err(duplicate(reader, key));
+        }
+        *field = read_optional_string(reader).map_err(|f| f.in_field(key))?;
+        Ok(())
+    })?;
+    job.job_id = job_id.ok_or_else(|| missing(reader, "job_id"))?;
+    job.status = status.ok_or_else(|| missing(reader, "status"))?;
+    Ok(job)
+}
+
+fn read_string(reader: &mut Reader<'_>) -> Result<String, Failure> {
+    match reader.value_kind()? {
+        Kind::String => Ok(reader.string()?.into_owned()),
+        kind => Err(invalid_type(reader, kind, "a string")),
+    }
+}
+
+fn read_optional_string(reader: &mut Reader<'_>) -> Result<Option<String>, Failure> {
+    match reader.value_kind()? {
+        Kind::String => Ok(Some(reader.string()?.into_owned())),
+        Kind::Null => {
+            reader.null()?;
+            Ok(None)
+        }
+        kind => Err(invalid_type(reader, kind, "a string or null")),
+    }
+}
+
+fn read_status(reader: &mut Reader<'_>) -> Result<JobStatus, Failure> {
+    let expected = "an integer status (1 running, 2 succeeded, -1 failed)";
+    match reader.value_kind()? {
+        Kind::Number => {}
+        kind => return Err(invalid_type(reader, kind, expected)),
+    }
+    let start = reader.offset();
+    let failure = |message: String| {
+        Failure::from(JsonError {
+            message,
+            offset: start,
+        })
+    };
+    match reader.integer()? {
+        Integer::Value(code) => {
+            JobStatus::from_wire(code).map_err(|why| failure(String::from(why)))
+        }
+        Integer::TooLarge => Err(failure(String::from(STATUS_OUT_OF_RANGE))),
+        Integer::Float => {
+            let mut message = String::from("invalid type: floating point, expected ");
+            message.push_str(expected);
+            Err(failure(message))
+        }
+    }
 }
 
 /// Maps a complete HTTP exchange to its result.
@@ -106,7 +304,7 @@ pub fn decode_response(
     }
     let service = parse_error_body(body);
     let mut message = String::from("HTTP ");
-    message.push_str(&status.to_string());
+    write_integer(&mut message, i64::from(status));
     if let Some(reason) = reason_phrase(status) {
         message.push(' ');
         message.push_str(reason);
@@ -155,151 +353,79 @@ pub fn parse_error_body(body: &[u8]) -> ServiceError {
         return ServiceError::default();
     }
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    // Only an object can carry a service error; the derived struct would also
-    // read a JSON array positionally, so anything else stops here.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return ServiceError::default();
-    }
-    let Ok(doc) = serde_json::from_slice::<ErrorBody>(body) else {
-        return ServiceError::default();
-    };
-    let pairs = [
-        (doc.error_code, doc.error_msg),
-        (doc.error.code, doc.error.message),
-        (doc.error_code_camel, doc.error_msg_camel),
-        (doc.code, doc.message),
-    ];
-    let mut found = ServiceError::default();
-    for (code, message) in pairs {
-        let (code, message) = (code.into_text(), message.into_text());
-        if code.is_some() || message.is_some() {
-            found.code = code;
-            found.message = message;
-            break;
+    let mut reader = Reader::new(body);
+    // error_code, error_msg, error.code, error.message, errorCode, errorMsg,
+    // code, message, request_id: in the order the shapes are tried.
+    let mut found: [Option<String>; 9] = Default::default();
+    let read = reader.value_kind().and_then(|kind| {
+        if kind != Kind::Object {
+            return Err(reader.error("not an object"));
         }
-    }
-    found.request_id = doc.request_id.into_text();
-    found
-}
-
-/// Every key any error shape uses. Each value is read leniently (see
-/// [`Scalar`]) so one odd field cannot hide the others.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ErrorBody {
-    error_code: Scalar,
-    error_msg: Scalar,
-    request_id: Scalar,
-    error: NestedError,
-    #[serde(rename = "errorCode")]
-    error_code_camel: Scalar,
-    #[serde(rename = "errorMsg")]
-    error_msg_camel: Scalar,
-    code: Scalar,
-    message: Scalar,
-}
-
-/// `{"error": {"code", "message"}}`; any other `error` value counts as absent.
-#[derive(Default)]
-struct NestedError {
-    code: Scalar,
-    message: Scalar,
-}
-
-impl<'de> Deserialize<'de> for NestedError {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NestedVisitor;
-        impl<'de> Visitor<'de> for NestedVisitor {
-            type Value = NestedError;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NestedError, A::Error> {
-                let mut nested = NestedError::default();
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match key.as_ref() {
-                        "code" => nested.code = map.next_value()?,
-                        "message" => nested.message = map.next_value()?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+        reader.object(|reader, key| {
+            let slot = match key.as_ref() {
+                "error_code" => 0,
+                "error_msg" => 1,
+                "error" => {
+                    if reader.value_kind()? != Kind::Object {
+                        return reader.skip();
                     }
+                    return reader.object(|reader, key| match key.as_ref() {
+                        "code" => read_scalar(reader).map(|v| found[2] = v),
+                        "message" => read_scalar(reader).map(|v| found[3] = v),
+                        _ => reader.skip(),
+                    });
                 }
-                Ok(nested)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<NestedError, A::Error> {
-                IgnoredAny.visit_seq(seq).map(|_| NestedError::default())
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<NestedError, E> {
-                Ok(NestedError::default())
-            }
-        }
-        deserializer.deserialize_any(NestedVisitor)
+                "errorCode" => 4,
+                "errorMsg" => 5,
+                "code" => 6,
+                "message" => 7,
+                "request_id" => 8,
+                _ => return reader.skip(),
+            };
+            found[slot] = read_scalar(reader)?;
+            Ok(())
+        })?;
+        reader.end()
+    });
+    if read.is_err() {
+        return ServiceError::default();
     }
+    let [error_code, error_msg, nested_code, nested_msg, camel_code, camel_msg, code, message, request_id] =
+        found.map(|v| {
+            v.filter(|s| !s.is_empty())
+                .map(|s| truncate(s, MAX_SERVICE_MESSAGE_BYTES))
+        });
+    let pairs = [
+        (error_code, error_msg),
+        (nested_code, nested_msg),
+        (camel_code, camel_msg),
+        (code, message),
+    ];
+    let mut service = ServiceError {
+        request_id,
+        ..ServiceError::default()
+    };
+    if let Some((code, message)) = pairs.into_iter().find(|(c, m)| c.is_some() || m.is_some()) {
+        service.code = code;
+        service.message = message;
+    }
+    service
 }
 
 /// A code or message: a string, or an integer written as one. Anything else
-/// (an object, a float, `null`, an empty string) counts as absent.
-#[derive(Default)]
-struct Scalar(Option<String>);
-
-impl Scalar {
-    fn into_text(self) -> Option<String> {
-        self.0
-            .filter(|s| !s.is_empty())
-            .map(|s| truncate(s, MAX_SERVICE_MESSAGE_BYTES))
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ScalarVisitor;
-        impl<'de> Visitor<'de> for ScalarVisitor {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
+/// (an object, a float, `null`) counts as absent.
+fn read_scalar(reader: &mut Reader<'_>) -> Result<Option<String>, JsonError> {
+    match reader.value_kind()? {
+        Kind::String => Ok(Some(reader.string()?.into_owned())),
+        Kind::Number => Ok(match reader.integer()? {
+            Integer::Value(n) => {
+                let mut text = String::new();
+                write_integer(&mut text, n);
+                Some(text)
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar(Some(v.to_owned())))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-                Ok(Scalar(Some(v.to_string())))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar(Some(v.to_string())))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Scalar, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-                Ok(Scalar(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
-                IgnoredAny.visit_map(map).map(|_| Scalar(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
-                IgnoredAny.visit_seq(seq).map(|_| Scalar(None))
-            }
-        }
-        deserializer.deserialize_any(ScalarVisitor)
+            Integer::Float | Integer::TooLarge => None,
+        }),
+        _ => reader.skip().map(|()| None),
     }
 }
 

@@ -368,7 +368,7 @@ mod decode {
                 r#"{"request_id":"r","jobs":[{"job_id":"a","status":2},{"job_id":"b","sta"#,
                 "at jobs[1]",
             ),
-            (r#"[]"#, "invalid length 0"),
+            (r#"[]"#, "invalid type: sequence"),
             (r#"42"#, "invalid type: integer"),
             (r#"<html>proxy</html>"#, "expected value at line 1 column 1"),
             (r#"{"request_id":"r","jobs":[]} {"#, "trailing characters"),

@@ -141,7 +141,7 @@ impl AbortGuard {
         match self.cause.get() {
             Some(ErrorKind::Timeout) => {
                 let mut message = String::from("the call did not complete within ");
-                message.push_str(&self.timeout_ms.to_string());
+                crate::json::write_integer(&mut message, i64::from(self.timeout_ms));
                 message.push_str(" ms (timeoutMs)");
                 Error::new(ErrorKind::Timeout, message)
             }

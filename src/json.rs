@@ -1,0 +1,574 @@
+//! A small JSON reader and writer for the two documents this crate handles.
+//!
+//! The ListJobs document and error bodies are read here rather than through
+//! serde_json: a general parser brings float parsing and formatting, a value
+//! tree and generic error machinery into every WebAssembly download, and this
+//! API needs none of them. What it does need is kept: full JSON syntax and
+//! UTF-8 checking, escapes and surrogate pairs, skipping of unknown values at
+//! any depth without recursion, and errors that name the JSON path.
+//! `tests/core.rs` checks it against serde_json on generated documents.
+
+use std::borrow::Cow;
+
+/// A failure while reading, before the JSON path is attached.
+#[derive(Debug)]
+pub(crate) struct JsonError {
+    /// What went wrong, e.g. `invalid type: string "2", expected an integer`.
+    pub(crate) message: String,
+    /// The byte offset where it went wrong, for the line and column.
+    pub(crate) offset: usize,
+}
+
+/// What a JSON value starts with, for "invalid type" messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+impl Kind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Kind::Object => "map",
+            Kind::Array => "sequence",
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Bool => "boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// A JSON number that is an integer, or why it is not usable as one.
+pub(crate) enum Integer {
+    /// An integer that fits in an `i64`.
+    Value(i64),
+    /// A fraction or exponent: a floating-point number.
+    Float,
+    /// An integer beyond the range of `i64`.
+    TooLarge,
+}
+
+/// Reads JSON from a byte slice, one value at a time.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, pos: 0 }
+    }
+
+    /// The current byte offset.
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// An error at the current position.
+    pub(crate) fn error(&self, message: impl Into<String>) -> JsonError {
+        JsonError {
+            message: message.into(),
+            offset: self.pos,
+        }
+    }
+
+    fn eof(&self, what: &str) -> JsonError {
+        let mut message = String::from("EOF while parsing ");
+        message.push_str(what);
+        self.error(message)
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The kind of the next value, after white space; `None` at the end.
+    pub(crate) fn peek_kind(&mut self) -> Result<Option<Kind>, JsonError> {
+        self.skip_ws();
+        Ok(match self.bytes.get(self.pos) {
+            None => None,
+            Some(b'{') => Some(Kind::Object),
+            Some(b'[') => Some(Kind::Array),
+            Some(b'"') => Some(Kind::String),
+            Some(b'-' | b'0'..=b'9') => Some(Kind::Number),
+            Some(b't' | b'f') => Some(Kind::Bool),
+            Some(b'n') => Some(Kind::Null),
+            Some(_) => return Err(self.error("expected value")),
+        })
+    }
+
+    /// The kind of the next value, which must exist.
+    pub(crate) fn value_kind(&mut self) -> Result<Kind, JsonError> {
+        self.peek_kind()?.ok_or_else(|| self.eof("a value"))
+    }
+
+    /// Checks that only white space is left.
+    pub(crate) fn end(&mut self) -> Result<(), JsonError> {
+        self.skip_ws();
+        if self.pos < self.bytes.len() {
+            return Err(self.error("trailing characters"));
+        }
+        Ok(())
+    }
+
+    /// Reads `{`, then calls `field` with each key; `field` must consume the
+    /// value. Ends after `}`.
+    pub(crate) fn object<E: From<JsonError>>(
+        &mut self,
+        mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.skip_ws();
+        self.pos += 1; // the '{' the caller peeked
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {}
+                None => return Err(self.eof("an object").into()),
+                Some(_) => return Err(self.error("key must be a string").into()),
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b':') => self.pos += 1,
+                None => return Err(self.eof("an object").into()),
+                Some(_) => return Err(self.error("expected `:`").into()),
+            }
+            field(self, key)?;
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                None => return Err(self.eof("an object").into()),
+                Some(_) => return Err(self.error("expected `,` or `}`").into()),
+            }
+        }
+    }
+
+    /// Reads `[`, then calls `item` with each index; `item` must consume the
+    /// value. Ends after `]`.
+    pub(crate) fn array<E: From<JsonError>>(
+        &mut self,
+        mut item: impl FnMut(&mut Self, usize) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.skip_ws();
+        self.pos += 1; // the '[' the caller peeked
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            item(self, index)?;
+            index += 1;
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                None => return Err(self.eof("a list").into()),
+                Some(_) => return Err(self.error("expected `,` or `]`").into()),
+            }
+        }
+    }
+
+    /// Reads a string value, borrowing it when it has no escapes.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        self.skip_ws();
+        self.pos += 1; // the opening quote the caller peeked
+        let start = self.pos;
+        // The fast path: a run with no escape, checked as UTF-8 in one go.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'"' => {
+                    let text = self.utf8(start, self.pos)?;
+                    self.pos += 1;
+                    return Ok(Cow::Borrowed(text));
+                }
+                b'\\' => break,
+                0x00..=0x1f => {
+                    return Err(self
+                        .error("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
+                _ => self.pos += 1,
+            }
+        }
+        if self.pos >= self.bytes.len() {
+            return Err(self.eof("a string"));
+        }
+        let mut owned = String::from(self.utf8(start, self.pos)?);
+        loop {
+            let run = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                match b {
+                    b'"' | b'\\' => break,
+                    0x00..=0x1f => {
+                        return Err(self.error(
+                            "control character (\\u0000-\\u001F) found while parsing a string",
+                        ))
+                    }
+                    _ => self.pos += 1,
+                }
+            }
+            owned.push_str(self.utf8(run, self.pos)?);
+            match self.bytes.get(self.pos) {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(owned));
+                }
+                Some(_) => {
+                    self.pos += 1; // the backslash
+                    self.escape(&mut owned)?;
+                }
+                None => return Err(self.eof("a string")),
+            }
+        }
+    }
+
+    /// Skips a string value: its escapes are checked for syntax only, since
+    /// nothing reads it (serde_json also lets an unpaired surrogate pass
+    /// here), but its bytes must still be UTF-8.
+    fn skip_string(&mut self) -> Result<(), JsonError> {
+        self.pos += 1; // the opening quote the caller peeked
+        let start = self.pos;
+        loop {
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return Err(self.eof("a string"));
+            };
+            self.pos += 1;
+            match b {
+                b'"' => break,
+                b'\\' => match self.bytes.get(self.pos) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.pos += 1,
+                    Some(b'u') => {
+                        self.pos += 1;
+                        self.hex4()?;
+                    }
+                    Some(_) => return Err(self.error("invalid escape")),
+                    None => return Err(self.eof("a string")),
+                },
+                0x00..=0x1f => {
+                    self.pos -= 1;
+                    return Err(self.error(
+                        "control character (\\u0000-\\u001F) found while parsing a string",
+                    ));
+                }
+                _ => {}
+            }
+        }
+        self.utf8(start, self.pos - 1).map(|_| ())
+    }
+
+    fn utf8(&self, start: usize, end: usize) -> Result<&'a str, JsonError> {
+        let bytes: &'a [u8] = self.bytes;
+        std::str::from_utf8(&bytes[start..end]).map_err(|e| JsonError {
+            message: String::from("invalid unicode code point"),
+            offset: start + e.valid_up_to(),
+        })
+    }
+
+    /// Decodes the escape after a backslash into `out`.
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let Some(&b) = self.bytes.get(self.pos) else {
+            return Err(self.eof("a string"));
+        };
+        self.pos += 1;
+        let c = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                let code = if (0xD800..0xDC00).contains(&first) {
+                    // A high surrogate must be followed by an escaped low one.
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error("lone leading surrogate in hex escape"));
+                    }
+                    0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                } else {
+                    first
+                };
+                char::from_u32(code).ok_or_else(|| self.error("invalid unicode code point"))?
+            }
+            _ => return Err(self.error("invalid escape")),
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let mut value = 0;
+        for _ in 0..4 {
+            let Some(&b) = self.bytes.get(self.pos) else {
+                return Err(self.eof("a string"));
+            };
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                b'A'..=b'F' => b - b'A' + 10,
+                _ => return Err(self.error("invalid escape")),
+            };
+            value = value * 16 + u32::from(digit);
+            self.pos += 1;
+        }
+        Ok(value)
+    }
+
+    /// Reads a number, checking its full JSON syntax.
+    pub(crate) fn integer(&mut self) -> Result<Integer, JsonError> {
+        self.skip_ws();
+        let negative = self.bytes.get(self.pos) == Some(&b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let digits_start = self.pos;
+        match self.bytes.get(self.pos) {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(b'0'..=b'9') = self.bytes.get(self.pos) {
+                    self.pos += 1;
+                }
+            }
+            None => return Err(self.eof("a value")),
+            Some(_) => return Err(self.error("invalid number")),
+        }
+        let digits = &self.bytes[digits_start..self.pos];
+        let mut float = false;
+        if self.bytes.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            self.digits()?;
+            float = true;
+        }
+        if let Some(b'e' | b'E') = self.bytes.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.bytes.get(self.pos) {
+                self.pos += 1;
+            }
+            self.digits()?;
+            float = true;
+        }
+        // "-0" has no integer form that keeps its sign; like serde_json, read
+        // it as floating point.
+        if float || (negative && digits == b"0") {
+            return Ok(Integer::Float);
+        }
+        // Accumulated negatively so i64::MIN fits.
+        let mut value: i64 = 0;
+        for &d in digits {
+            let next = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_sub(i64::from(d - b'0')));
+            match next {
+                Some(v) => value = v,
+                None => return Ok(Integer::TooLarge),
+            }
+        }
+        if negative {
+            Ok(Integer::Value(value))
+        } else {
+            Ok(value
+                .checked_neg()
+                .map_or(Integer::TooLarge, Integer::Value))
+        }
+    }
+
+    fn digits(&mut self) -> Result<(), JsonError> {
+        match self.bytes.get(self.pos) {
+            Some(b'0'..=b'9') => {}
+            None => return Err(self.eof("a value")),
+            Some(_) => return Err(self.error("invalid number")),
+        }
+        while let Some(b'0'..=b'9') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), JsonError> {
+        match self.bytes.get(self.pos..self.pos + word.len()) {
+            Some(found) if found == word => {
+                self.pos += word.len();
+                Ok(())
+            }
+            _ if self.pos + word.len() > self.bytes.len() => Err(self.eof("a value")),
+            _ => Err(self.error("expected ident")),
+        }
+    }
+
+    /// Reads `null`.
+    pub(crate) fn null(&mut self) -> Result<(), JsonError> {
+        self.skip_ws();
+        self.literal(b"null")
+    }
+
+    /// Skips one value of any kind and depth, checking its syntax, without
+    /// recursion: a body nested 100,000 deep costs a counter, not the stack.
+    pub(crate) fn skip(&mut self) -> Result<(), JsonError> {
+        // One entry per open container: true for an object.
+        let mut open: Vec<bool> = Vec::new();
+        loop {
+            // A value.
+            match self.value_kind()? {
+                Kind::Object | Kind::Array => {
+                    let object = self.bytes[self.pos] == b'{';
+                    self.pos += 1;
+                    self.skip_ws();
+                    let close = if object { b'}' } else { b']' };
+                    if self.bytes.get(self.pos) == Some(&close) {
+                        self.pos += 1;
+                    } else {
+                        open.push(object);
+                        if object {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                }
+                Kind::String => self.skip_string()?,
+                Kind::Number => {
+                    self.integer()?;
+                }
+                Kind::Bool => {
+                    let word: &[u8] = if self.bytes[self.pos] == b't' {
+                        b"true"
+                    } else {
+                        b"false"
+                    };
+                    self.literal(word)?;
+                }
+                Kind::Null => self.literal(b"null")?,
+            }
+            // After a value: a separator, or the ends of containers.
+            loop {
+                let Some(&object) = open.last() else {
+                    return Ok(());
+                };
+                self.skip_ws();
+                match (self.bytes.get(self.pos), object) {
+                    (Some(b','), _) => {
+                        self.pos += 1;
+                        if object {
+                            self.key()?;
+                        }
+                        break;
+                    }
+                    (Some(b'}'), true) | (Some(b']'), false) => {
+                        self.pos += 1;
+                        open.pop();
+                    }
+                    (None, _) => return Err(self.eof(if object { "an object" } else { "a list" })),
+                    (Some(_), true) => return Err(self.error("expected `,` or `}`")),
+                    (Some(_), false) => return Err(self.error("expected `,` or `]`")),
+                }
+            }
+        }
+    }
+
+    /// Inside `skip`: a key and its colon.
+    fn key(&mut self) -> Result<(), JsonError> {
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b'"') => self.skip_string()?,
+            None => return Err(self.eof("an object")),
+            Some(_) => return Err(self.error("key must be a string")),
+        }
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b':') => {
+                self.pos += 1;
+                Ok(())
+            }
+            None => Err(self.eof("an object")),
+            Some(_) => Err(self.error("expected `:`")),
+        }
+    }
+
+    /// The 1-based line and column of a byte offset, for messages.
+    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
+        let before = &self.bytes[..offset.min(self.bytes.len())];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = before.len()
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+        (line, column + 1)
+    }
+}
+
+/// Appends `s` to `out` as a JSON string literal.
+pub(crate) fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(escaped);
+        }
+        run = i + 1;
+    }
+    out.push_str(&s[run..]);
+    out.push('"');
+}
+
+/// Appends the decimal digits of `n` to `out`, without `core::fmt`.
+pub(crate) fn write_integer(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
