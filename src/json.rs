@@ -10,6 +10,9 @@
 
 use std::borrow::Cow;
 
+/// Raw control characters must be escaped inside a JSON string.
+const CONTROL_IN_STRING: &str = "control character (\\u0000-\\u001F) found while parsing a string";
+
 /// A failure while reading, before the JSON path is attached.
 #[derive(Debug)]
 pub(crate) struct JsonError {
@@ -203,10 +206,7 @@ impl<'a> Reader<'a> {
                     return Ok(Cow::Borrowed(text));
                 }
                 b'\\' => break,
-                0x00..=0x1f => {
-                    return Err(self
-                        .error("control character (\\u0000-\\u001F) found while parsing a string"))
-                }
+                0x00..=0x1f => return Err(self.error(CONTROL_IN_STRING)),
                 _ => self.pos += 1,
             }
         }
@@ -219,11 +219,7 @@ impl<'a> Reader<'a> {
             while let Some(&b) = self.bytes.get(self.pos) {
                 match b {
                     b'"' | b'\\' => break,
-                    0x00..=0x1f => {
-                        return Err(self.error(
-                            "control character (\\u0000-\\u001F) found while parsing a string",
-                        ))
-                    }
+                    0x00..=0x1f => return Err(self.error(CONTROL_IN_STRING)),
                     _ => self.pos += 1,
                 }
             }
@@ -266,9 +262,7 @@ impl<'a> Reader<'a> {
                 },
                 0x00..=0x1f => {
                     self.pos -= 1;
-                    return Err(self.error(
-                        "control character (\\u0000-\\u001F) found while parsing a string",
-                    ));
+                    return Err(self.error(CONTROL_IN_STRING));
                 }
                 _ => {}
             }
