@@ -13,7 +13,7 @@ export declare class CphError extends Error {
     details?: { status?: number; errorCode?: string; errorMsg?: string; requestId?: string },
   );
   /** Always `"CphError"`. */
-  name: string;
+  name: "CphError";
   /** What went wrong; see the README's table of error kinds. */
   kind: ErrorKind;
   /** The HTTP status, when a response arrived. */

@@ -50,8 +50,9 @@ impl fmt::Display for ErrorKind {
 
 /// A failed ListJobs call.
 ///
-/// It never holds the IAM token: nothing that builds an `Error` is given the
-/// token, and [`Error::redact`] scrubs it from text the server sent back, so
+/// It never holds the IAM token: the crate never writes the token into an
+/// error, and text from outside (error bodies, `X-Request-Id`, the platform's
+/// network messages) is scrubbed with [`redact`] before it is read, so
 /// `Display` and `Debug` are safe to log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
@@ -64,9 +65,6 @@ pub struct Error {
 }
 
 impl Error {
-    /// The shortest secret that [`Error::redact`] scrubs.
-    pub const MIN_REDACTED_LEN: usize = 8;
-
     /// An error of `kind` with a human-readable `message` and nothing else set.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
@@ -133,37 +131,6 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
-
-    /// Replaces every occurrence of `secret` in the text fields with
-    /// `[REDACTED]`.
-    ///
-    /// The server's error text is not ours: a proxy that echoes request
-    /// headers would otherwise put the token into a message or a log.
-    /// Secrets shorter than [`Error::MIN_REDACTED_LEN`] are left alone: no
-    /// credential is that short, and scrubbing every `t` from a message for
-    /// the token `"t"` would only garble it.
-    pub fn redact(mut self, secret: &str) -> Self {
-        if secret.len() < Self::MIN_REDACTED_LEN {
-            return self;
-        }
-        let scrub = |s: &mut String| {
-            if s.contains(secret) {
-                *s = s.replace(secret, "[REDACTED]");
-            }
-        };
-        scrub(&mut self.message);
-        for field in [
-            &mut self.error_code,
-            &mut self.error_msg,
-            &mut self.request_id,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            scrub(field);
-        }
-        self
-    }
 }
 
 impl fmt::Display for Error {
@@ -173,3 +140,47 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// What a secret is replaced with.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// `text` with every occurrence of `secret` replaced by `[REDACTED]`.
+///
+/// For text that did not come from this crate: a server or proxy that echoes
+/// request headers would otherwise put the token into an error or a log.
+pub fn redact<'t>(text: &'t str, secret: &str) -> std::borrow::Cow<'t, str> {
+    if secret.is_empty() || !text.contains(secret) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace(secret, REDACTED))
+}
+
+/// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
+/// same as [`redact`], for a body that may not be UTF-8.
+pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> std::borrow::Cow<'b, [u8]> {
+    let needle = secret.as_bytes();
+    if needle.is_empty() || bytes.len() < needle.len() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i + needle.len() <= bytes.len() {
+        if bytes[i..].starts_with(needle) {
+            let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
+            out.extend_from_slice(&bytes[copied..i]);
+            out.extend_from_slice(REDACTED.as_bytes());
+            i += needle.len();
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    match out {
+        None => std::borrow::Cow::Borrowed(bytes),
+        Some(mut out) => {
+            out.extend_from_slice(&bytes[copied..]);
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}

@@ -46,13 +46,13 @@ mod response;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use error::{Error, ErrorKind};
+pub use error::{redact, redact_bytes, Error, ErrorKind, REDACTED};
 pub use model::{Job, JobStatus, ListJobsResponse};
 pub use request::{
     validate_id, validate_timeout_ms, validate_token, Endpoint, ListJobsRequest, AUTH_HEADER,
     DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
 };
 pub use response::{
-    decode_list_jobs, decode_response, parse_error_body, redirect_refused, ServiceError,
-    MAX_ERROR_BODY_BYTES, MAX_SERVICE_MESSAGE_BYTES,
+    admit_body, decode_list_jobs, decode_response, parse_error_body, redirect_refused,
+    ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
 };

@@ -162,6 +162,32 @@ pub struct ListJobsResponse {
     pub jobs: Vec<Job>,
 }
 
+impl Job {
+    /// The optional fields with their camelCase names, in output order.
+    fn optional_fields(&self) -> [(&'static str, &Option<String>); 9] {
+        [
+            ("phoneId", &self.phone_id),
+            ("serverId", &self.server_id),
+            ("nodeId", &self.node_id),
+            ("encodeServerId", &self.encode_server_id),
+            ("beginTime", &self.begin_time),
+            ("endTime", &self.end_time),
+            ("errorCode", &self.error_code),
+            ("errorMsg", &self.error_msg),
+            ("executeMsg", &self.execute_msg),
+        ]
+    }
+
+    /// The bytes of this job's text and keys, about its size as JSON.
+    fn text_len(&self) -> usize {
+        let present = self
+            .optional_fields()
+            .into_iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| name.len() + v.len() + 6));
+        self.job_id.len() + 40 + present.sum::<usize>()
+    }
+}
+
 impl ListJobsResponse {
     /// The response as camelCase JSON text: the exact shape the JavaScript API
     /// resolves with, and what `serde_json::to_string` makes of it.
@@ -170,8 +196,10 @@ impl ListJobsResponse {
     /// cross into JavaScript in one step; it is written by hand to keep a
     /// general serializer out of the download.
     pub fn to_json(&self) -> String {
-        // Ids, times and messages: about 300 bytes a job on the wire.
-        let mut out = String::with_capacity(64 + self.jobs.len() * 320);
+        // Sized from the content (escapes aside), so the reservation can
+        // never exceed what the document really needs.
+        let text: usize = self.jobs.iter().map(Job::text_len).sum();
+        let mut out = String::with_capacity(32 + self.request_id.len() + text);
         out.push_str("{\"requestId\":");
         write_string(&mut out, &self.request_id);
         out.push_str(",\"jobs\":[");
@@ -183,18 +211,7 @@ impl ListJobsResponse {
             write_string(&mut out, &job.job_id);
             out.push_str(",\"status\":");
             write_integer(&mut out, job.status.code());
-            let optional = [
-                ("phoneId", &job.phone_id),
-                ("serverId", &job.server_id),
-                ("nodeId", &job.node_id),
-                ("encodeServerId", &job.encode_server_id),
-                ("beginTime", &job.begin_time),
-                ("endTime", &job.end_time),
-                ("errorCode", &job.error_code),
-                ("errorMsg", &job.error_msg),
-                ("executeMsg", &job.execute_msg),
-            ];
-            for (name, value) in optional {
+            for (name, value) in job.optional_fields() {
                 if let Some(value) = value {
                     out.push_str(",\"");
                     out.push_str(name);

@@ -4,7 +4,11 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::error::Error;
+use std::borrow::Cow;
+
+use crate::error::{redact, redact_bytes, Error};
+use crate::model::ListJobsResponse;
+use crate::response::decode_response;
 
 /// The default whole-call deadline, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -349,10 +353,32 @@ impl ListJobsRequest {
         [(AUTH_HEADER, &self.token), ("Accept", "application/json")]
     }
 
-    /// The token this request carries, so the transport can scrub it from
-    /// anything the server sends back (see [`Error::redact`]).
-    pub fn token(&self) -> &str {
-        &self.token
+    /// Maps the answer to this request to its result, like
+    /// [`decode_response`](crate::decode_response), after scrubbing this
+    /// request's token from the text the server sent back for an error (the
+    /// body and `X-Request-Id`), so that no error can carry it.
+    ///
+    /// # Errors
+    /// As [`decode_response`](crate::decode_response).
+    pub fn decode_response(
+        &self,
+        status: u16,
+        request_id_header: Option<&str>,
+        body: &[u8],
+    ) -> Result<ListJobsResponse, Error> {
+        let request_id = request_id_header.map(|id| redact(id, &self.token));
+        let body = if (200..300).contains(&status) {
+            Cow::Borrowed(body)
+        } else {
+            redact_bytes(body, &self.token)
+        };
+        decode_response(status, request_id.as_deref(), &body)
+    }
+
+    /// Scrubs this request's token from text from outside the crate, such as
+    /// a platform's network error message.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        redact(text, &self.token)
     }
 }
 

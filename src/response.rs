@@ -10,6 +10,29 @@ use crate::model::{Job, JobStatus, ListJobsResponse, STATUS_OUT_OF_RANGE};
 /// are a few hundred bytes, and a proxy's HTML page has none to find.
 pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
+/// The largest 2xx body read, in bytes. A page holds at most 100 jobs of
+/// about 350 bytes each, so 8 MiB leaves room for far larger pages while a
+/// broken or hostile server cannot make a call take unbounded memory.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// How a transport should treat a body of `len` bytes (from `Content-Length`,
+/// before reading, or as read): `Ok(true)` read and decode it, `Ok(false)`
+/// do not read it (an error body too large to hold a service code; decode the
+/// response with an empty body).
+///
+/// # Errors
+/// [`ErrorKind::Decode`] for a 2xx body over [`MAX_RESPONSE_BYTES`].
+pub fn admit_body(status: u16, len: u64) -> Result<bool, Error> {
+    let success = (200..300).contains(&status);
+    if success && len > MAX_RESPONSE_BYTES as u64 {
+        let mut message = String::from("the response body is larger than the limit of ");
+        write_integer(&mut message, MAX_RESPONSE_BYTES as i64);
+        message.push_str(" bytes");
+        return Err(Error::new(ErrorKind::Decode, message).with_status(status));
+    }
+    Ok(success || len <= MAX_ERROR_BODY_BYTES as u64)
+}
+
 /// Service messages are cut to this many bytes before they reach an error, so
 /// a hostile or broken server cannot make every log line megabytes long.
 pub const MAX_SERVICE_MESSAGE_BYTES: usize = 512;
@@ -103,6 +126,8 @@ impl Failure {
 /// "invalid type: string, expected ...", naming integers and floats apart as
 /// serde does.
 fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure {
+    // Where the value starts, even when a number is read to name it.
+    let offset = reader.offset();
     let mut message = String::from("invalid type: ");
     message.push_str(match kind {
         Kind::Number => match reader.integer() {
@@ -113,7 +138,7 @@ fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure 
     });
     message.push_str(", expected ");
     message.push_str(expected);
-    Failure::from(reader.error(message))
+    Failure::from(JsonError { message, offset })
 }
 
 fn missing(reader: &Reader<'_>, field: &str) -> Failure {

@@ -584,23 +584,62 @@ mod errors {
     }
 
     #[test]
-    fn redacts_the_token_from_server_text() {
-        let body = format!(
-            r#"{{"error_code":"X{TOKEN}","error_msg":"token {TOKEN} refused","request_id":"{TOKEN}"}}"#
-        );
-        let err = decode_response(403, None, body.as_bytes())
-            .unwrap_err()
-            .redact(TOKEN);
-        for text in [err.to_string(), format!("{err:?}")] {
-            assert!(!text.contains(TOKEN), "{text}");
-            assert!(text.contains("[REDACTED]"), "{text}");
+    fn scrubs_the_token_from_server_text_before_reading_it() {
+        // Real IAM tokens run to kilobytes: longer than the message cut, so
+        // scrubbing after the cut would leave most of the token behind.
+        let long_token = format!("MIIT{}", "x7Q".repeat(2000));
+        for token in [TOKEN, long_token.as_str(), "abc"] {
+            let request = ListJobsRequest::new("https://h", "p", "r", token).unwrap();
+            let body = format!(
+                r#"{{"error_code":"X{token}","error_msg":"token {token} refused","request_id":"{token}"}}"#
+            );
+            let err = request
+                .decode_response(403, None, body.as_bytes())
+                .unwrap_err();
+            let header = format!("id-{token}");
+            let err2 = request
+                .decode_response(502, Some(&header), b"<html>")
+                .unwrap_err();
+            for text in [err.to_string(), format!("{err:?}"), format!("{err2:?}")] {
+                assert!(!text.contains(token), "{text}");
+                assert!(text.contains(cph_jobs::REDACTED), "{text}");
+            }
         }
-        let short = Error::new(ErrorKind::Network, "fetch failed").redact("t");
+    }
+
+    #[test]
+    fn redacts_text_and_bytes() {
         assert_eq!(
-            short.message(),
-            "fetch failed",
-            "a short non-credential is not scrubbed"
+            cph_jobs::redact("a SECRET b SECRET", "SECRET"),
+            "a [REDACTED] b [REDACTED]"
         );
+        assert_eq!(cph_jobs::redact("nothing here", "SECRET"), "nothing here");
+        assert_eq!(cph_jobs::redact("x", ""), "x");
+        assert_eq!(
+            &*cph_jobs::redact_bytes(b"\xffSECRET\xfe", "SECRET"),
+            b"\xff[REDACTED]\xfe"
+        );
+        assert_eq!(&*cph_jobs::redact_bytes(b"SECRE", "SECRET"), b"SECRE");
+        assert_eq!(
+            &*cph_jobs::redact_bytes(b"SSECRETT", "SECRET"),
+            b"S[REDACTED]T"
+        );
+    }
+
+    #[test]
+    fn admits_bodies_by_size() {
+        use cph_jobs::{admit_body, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
+        assert!(admit_body(200, 0).unwrap());
+        assert!(admit_body(200, MAX_RESPONSE_BYTES as u64).unwrap());
+        let err = admit_body(200, MAX_RESPONSE_BYTES as u64 + 1).unwrap_err();
+        assert_eq!((err.kind(), err.status()), (ErrorKind::Decode, Some(200)));
+        assert!(err.message().contains("larger than the limit"));
+        assert!(admit_body(404, MAX_ERROR_BODY_BYTES as u64).unwrap());
+        assert!(
+            !admit_body(502, MAX_ERROR_BODY_BYTES as u64 + 1).unwrap(),
+            "too big to hold a code; not read"
+        );
+        assert!(!admit_body(502, u64::MAX).unwrap());
     }
 
     #[test]

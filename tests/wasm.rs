@@ -14,6 +14,10 @@ const MOCK: &str = match option_env!("CPH_MOCK_URL") {
     Some(url) => url,
     None => "http://127.0.0.1:9",
 };
+const CLOSED: &str = match option_env!("CPH_CLOSED_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:9",
+};
 const TOKEN: &str = "MIIT-wasm-test-token-2f6c1e0b9d";
 
 fn prop(value: &JsValue, key: &str) -> JsValue {
@@ -40,7 +44,7 @@ async fn list(
         "proj_1".into(),
         request_id.into(),
         token.into(),
-        Some(opts.unchecked_into()),
+        opts,
     )
     .await
 }
@@ -234,7 +238,7 @@ async fn rejects_bad_input_before_sending_and_never_throws() {
             "proj_1".into(),
             request_id.into(),
             token.into(),
-            Some(opts.unchecked_into()),
+            opts,
         );
         let err = promise.await.unwrap_err();
         assert_eq!(kind(&err), "invalid-input");
@@ -284,7 +288,7 @@ async fn never_follows_redirects() {
 
 #[wasm_bindgen_test]
 async fn reports_refused_connections_as_network_errors() {
-    let err = list("http://127.0.0.1:9", "demo", TOKEN, JsValue::UNDEFINED)
+    let err = list(CLOSED, "demo", TOKEN, JsValue::UNDEFINED)
         .await
         .unwrap_err();
     assert_eq!(kind(&err), "network");
@@ -292,6 +296,17 @@ async fn reports_refused_connections_as_network_errors() {
     let message = prop(&err, "message").as_string().unwrap();
     let in_node = Reflect::get(&js_sys::global(), &"process".into()).is_ok_and(|p| p.is_object());
     assert_eq!(message.contains("CORS"), !in_node, "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_body_keeps_the_status_and_request_id_that_arrived() {
+    let err = fail("reset-body", JsValue::UNDEFINED).await;
+    assert_eq!(kind(&err), "network");
+    assert_eq!(prop(&err, "status"), 200);
+    assert_eq!(
+        prop(&err, "requestId").as_string().map(|s| s.len()),
+        Some(32)
+    );
 }
 
 #[wasm_bindgen_test]

@@ -29,13 +29,6 @@ extern "C" {
     ) -> JsValue;
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The options object of `listJobs`, typed by [`ListJobsOptions`].
-    #[wasm_bindgen(typescript_type = "ListJobsOptions")]
-    pub type JsListJobsOptions;
-}
-
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
         make_error(
@@ -65,13 +58,10 @@ pub struct ListJobsOptions {
 
 impl ListJobsOptions {
     /// Reads the options object; `undefined` and `null` mean all defaults.
-    fn from_js(value: Option<JsListJobsOptions>) -> Result<Self, Error> {
+    fn from_js(value: &JsValue) -> Result<Self, Error> {
         let mut options = ListJobsOptions {
             signal: None,
             timeout_ms: None,
-        };
-        let Some(value) = value.map(JsValue::from) else {
-            return Ok(options);
         };
         if value.is_null() || value.is_undefined() {
             return Ok(options);
@@ -79,16 +69,23 @@ impl ListJobsOptions {
         if !value.is_object() {
             return Err(Error::invalid_input("invalid options: expected an object"));
         }
-        let get =
-            |key: &str| Reflect::get(&value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
-        let signal = get("signal");
+        // A getter that throws must not silently drop, say, the signal.
+        let get = |key: &str| {
+            Reflect::get(value, &JsValue::from_str(key)).map_err(|_| {
+                let mut message = String::from("invalid options: reading ");
+                message.push_str(key);
+                message.push_str(" threw");
+                Error::invalid_input(message)
+            })
+        };
+        let signal = get("signal")?;
         if !signal.is_undefined() && !signal.is_null() {
             let signal = signal
                 .dyn_into::<AbortSignal>()
                 .map_err(|_| Error::invalid_input("invalid signal: expected an AbortSignal"))?;
             options.signal = Some(signal);
         }
-        let timeout = get("timeoutMs");
+        let timeout = get("timeoutMs")?;
         if !timeout.is_undefined() && !timeout.is_null() {
             let ms = timeout.as_f64().ok_or_else(|| {
                 Error::invalid_input("invalid timeoutMs: it must be a number of milliseconds")
@@ -121,7 +118,7 @@ pub async fn list_jobs(
     #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
     #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string")] request_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    options: Option<JsListJobsOptions>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request = ListJobsRequest::new(
         &string_arg(&endpoint, "endpoint")?,
@@ -129,13 +126,11 @@ pub async fn list_jobs(
         &string_arg(&request_id, "requestId")?,
         &string_arg(&token, "token")?,
     )?;
-    let options = ListJobsOptions::from_js(options)?;
+    let options = ListJobsOptions::from_js(&options)?;
     let timeout_ms = options
         .timeout_ms
         .map_or(DEFAULT_TIMEOUT_MS, |ms| ms as u32);
-    let response = transport::send(&request, options.signal.as_ref(), timeout_ms)
-        .await
-        .map_err(|e| e.redact(request.token()))?;
+    let response = transport::send(&request, options.signal.as_ref(), timeout_ms).await?;
     // One crossing: the engine's JSON.parse builds the objects far faster
     // than setting them up field by field through the boundary.
     js_sys::JSON::parse(&response.to_json())

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -16,7 +16,7 @@ use web_sys::{
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
 use crate::request::ListJobsRequest;
-use crate::response::{decode_response, redirect_refused};
+use crate::response::{admit_body, redirect_refused};
 
 #[wasm_bindgen]
 extern "C" {
@@ -41,7 +41,7 @@ pub(super) async fn send(
     }
     let guard = AbortGuard::new(signal, timeout_ms)?;
 
-    let headers = Headers::new().map_err(|e| network(request, &e))?;
+    let headers = Headers::new().map_err(|e| guard.failure(request, &e))?;
     for (name, value) in request.headers() {
         headers
             .append(name, value)
@@ -69,18 +69,44 @@ pub(super) async fn send(
     }
     let status = response.status();
     let request_id = response.headers().get("x-request-id").ok().flatten();
+    let request_id = request_id.as_deref();
+    // From here on a response has arrived: failures carry its status and id.
+    let with_response = |error: Error| {
+        let error = error.with_status(status);
+        match request_id {
+            Some(id) => error.with_request_id(Some(request.redact(id).into_owned())),
+            None => error,
+        }
+    };
     // Redirects are refused on their status line; their bodies are not read.
     if (300..400).contains(&status) {
-        return decode_response(status, request_id.as_deref(), &[]);
+        return request.decode_response(status, request_id, &[]);
+    }
+    // A declared length over the limit is refused before anything is read.
+    let declared = response
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|len| len.trim().parse::<u64>().ok());
+    if let Some(len) = declared {
+        if !admit_body(status, len).map_err(with_response)? {
+            return request.decode_response(status, request_id, &[]);
+        }
     }
     let body = response
         .array_buffer()
         .map_err(|e| guard.failure(request, &e))?;
-    let body = JsFuture::from(body)
+    let body: ArrayBuffer = JsFuture::from(body)
         .await
-        .map_err(|e| guard.failure(request, &e))?;
+        .map_err(|e| with_response(guard.body_failure(request, &e)))?
+        .unchecked_into();
+    // Checked again as read: a body may carry no length, or the wrong one.
+    if !admit_body(status, u64::from(body.byte_length())).map_err(with_response)? {
+        return request.decode_response(status, request_id, &[]);
+    }
     let bytes = Uint8Array::new(&body).to_vec();
-    decode_response(status, request_id.as_deref(), &bytes)
+    request.decode_response(status, request_id, &bytes)
 }
 
 /// Pairs an `AbortController` with the deadline timer and the caller's
@@ -136,8 +162,21 @@ impl AbortGuard {
         })
     }
 
-    /// Turns a rejection from `fetch` or the body read into the right error.
+    /// Turns a rejection from `fetch` into the right error.
     fn failure(&self, request: &ListJobsRequest, error: &JsValue) -> Error {
+        self.classify(request, error, "network error: no response from ")
+    }
+
+    /// Turns a rejection while reading the body into the right error.
+    fn body_failure(&self, request: &ListJobsRequest, error: &JsValue) -> Error {
+        self.classify(
+            request,
+            error,
+            "network error: the connection broke while reading the response body from ",
+        )
+    }
+
+    fn classify(&self, request: &ListJobsRequest, error: &JsValue, network_prefix: &str) -> Error {
         match self.cause.get() {
             Some(ErrorKind::Timeout) => {
                 let mut message = String::from("the call did not complete within ");
@@ -146,7 +185,7 @@ impl AbortGuard {
                 Error::new(ErrorKind::Timeout, message)
             }
             Some(_) => aborted(),
-            None => network(request, error),
+            None => network(request, error, network_prefix),
         }
     }
 }
@@ -168,8 +207,8 @@ fn aborted() -> Error {
 
 /// A failure with no response: refused connection, DNS, TLS, reset, or (in
 /// a browser, where the reason is hidden) most often a CORS refusal.
-fn network(request: &ListJobsRequest, error: &JsValue) -> Error {
-    let mut message = String::from("network error: no response from ");
+fn network(request: &ListJobsRequest, error: &JsValue, prefix: &str) -> Error {
+    let mut message = String::from(prefix);
     message.push_str(request.url());
     let detail = js_message(error);
     let cause = Reflect::get(error, &JsValue::from_str("cause"))
@@ -178,7 +217,8 @@ fn network(request: &ListJobsRequest, error: &JsValue) -> Error {
         .and_then(|cause| js_message(&cause));
     for part in [detail, cause].into_iter().flatten() {
         message.push_str(" (");
-        message.push_str(&part);
+        // The platform's text is not ours; it must not carry the token either.
+        message.push_str(&request.redact(&part));
         message.push(')');
     }
     if !is_node() {

@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { startMock } from "../mock/server.mjs";
+import { closedUrl, startMock } from "../mock/server.mjs";
 import { launch } from "./chromium.mjs";
 
 const installed = fileURLToPath(new URL("../../.tmp/consumer/node_modules/cph-jobs/", import.meta.url));
@@ -79,7 +79,8 @@ test("cross origin, through CORS with a preflight: errors carry X-Request-Id", a
 });
 
 test("an unreachable endpoint is kind network, with the CORS and proxy hint", async () => {
-  const err = await inPage(async (pkg) => pkg.listJobs("http://127.0.0.1:1", "p", "r", "t-123456789").catch(describe));
+  const url = await closedUrl();
+  const err = await inPage(async (pkg, { url }) => pkg.listJobs(url, "p", "r", "t-123456789").catch(describe), { url });
   assert.equal(err.kind, "network");
   assert.match(err.message, /CORS/);
   assert.match(err.message, /same-origin proxy/);

@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { startMock, DOC_EXAMPLE } from "../mock/server.mjs";
+import { closedUrl, startMock, DOC_EXAMPLE } from "../mock/server.mjs";
 
 const consumer = fileURLToPath(new URL("../../.tmp/consumer/", import.meta.url));
 const TOKEN = "MIIT-node-test-token-7c4f0a2e91b35d68";
@@ -41,15 +41,12 @@ const EXPECTED_DOC = {
 
 const logLines = [];
 let mock;
-let other; // a second origin, for redirects that leave the first
+let closed; // where nothing listens
 before(async () => {
   mock = await startMock({ timeScale: 0.01, log: (line) => logLines.push(line) });
-  other = await startMock({ log: (line) => logLines.push(line) });
+  closed = await closedUrl();
 });
-after(async () => {
-  await mock.close();
-  await other.close();
-});
+after(() => mock.close());
 
 const flavours = {
   esm: () => import(`${consumer}esm.mjs`),
@@ -223,34 +220,62 @@ for (const [flavour, load] of Object.entries(flavours)) {
       assert.equal(during.kind, "aborted");
     });
 
-    test("never follows a redirect, so the token stays with the endpoint", async () => {
-      const seenByOther = other.requests();
-      const sent = mock.requests();
-      const err = await failure("redirect");
-      assert.equal(err.kind, "http");
-      assert.equal(err.status, 302);
-      assert.equal(mock.requests(), sent + 1, "the redirect target was not requested");
-
-      const cross = await rejection(api.listJobs(mock.url, "proj_1", "redirect-cross", TOKEN));
-      assert.equal(cross.kind, "http");
-      assert.equal(other.requests(), seenByOther);
+    test("never follows a redirect, same-origin or cross-origin, so the token stays put", async () => {
+      for (const [id, status] of [["redirect", 302], ["redirect-cross", 307]]) {
+        const sent = mock.requests();
+        const err = await failure(id);
+        assert.equal(err.kind, "http", id);
+        assert.equal(err.status, status, id);
+        assert.equal(mock.requests(), sent + 1, `${id}: the redirect target was not requested`);
+      }
     });
 
     test("a refused connection is kind network, without a browser's CORS hint", async () => {
-      const err = await rejection(api.listJobs("http://127.0.0.1:9", "p", "r", TOKEN));
+      const err = await rejection(api.listJobs(closed, "p", "r", TOKEN));
       assert.equal(err.kind, "network");
+      assert.match(err.message, /ECONNREFUSED/);
       assert.ok(!("status" in err));
       assert.ok(!err.message.includes("CORS"), err.message);
     });
 
-    test("a connection reset mid-body is kind network", async () => {
+    test("a connection reset mid-body is kind network, with the status that arrived", async () => {
       const err = await failure("reset-body");
       assert.equal(err.kind, "network");
+      assert.equal(err.status, 200);
+      assert.match(err.requestId, /^[0-9a-f]{32}$/);
+      assert.match(err.message, /while reading the response body/);
     });
 
-    test("scrubs the token even when the server echoes it", async () => {
+    test("scrubs the token even when the server echoes it, however long or short", async () => {
       const err = await failure("echo-token");
       assert.ok(err.errorMsg.includes("[REDACTED]"));
+      // Real IAM tokens run to kilobytes, past the cut of long service messages.
+      for (const token of [`MIIT${"k9Z".repeat(2000)}`, "abc123"]) {
+        const long = await rejection(call("echo-token", undefined, token));
+        for (const text of [long.message, long.stack, String(long), JSON.stringify(long)]) {
+          assert.ok(!text.includes(token), `token (${token.length} chars) leaked`);
+        }
+      }
+    });
+
+    test("a body over the 8 MiB limit is refused, with or without a Content-Length", async () => {
+      for (const id of ["oversized", "oversized-chunked"]) {
+        const err = await failure(id);
+        assert.equal(err.kind, "decode", id);
+        assert.equal(err.status, 200, id);
+        assert.match(err.message, /larger than the limit of 8388608 bytes/, id);
+      }
+      assert.equal((await call("doc-example")).jobs.length, 2, "still healthy");
+    });
+
+    test("options whose getters throw are refused, not ignored", async () => {
+      const options = {
+        get signal() {
+          throw new Error("boom");
+        },
+      };
+      const err = await failure("demo", options);
+      assert.equal(err.kind, "invalid-input");
     });
 
     test("100 concurrent calls each get their own answer", async () => {

@@ -143,19 +143,21 @@ function manyJobs(requestId, count) {
  *   throttled       429 APIG.0308 with Retry-After: 1
  *   ratelimit       the first 2 calls per second succeed, later ones get 429
  *   echo-token      403 whose message echoes the request's token (redaction test)
+ *   oversized       200 with a 9 MiB body and its Content-Length
+ *   oversized-chunked  the same without a Content-Length
  *   slow-MS         answers after MS milliseconds (demo jobs)
  *   hang            never sends headers
  *   hang-body       sends headers and half a body, then stalls
  *   reset-body      sends headers and half a body, then resets the connection
  *   redirect        302 to the same API on this server
- *   redirect-cross  307 to another origin
+ *   redirect-cross  307 to another origin (this server, named "localhost")
  *
  * The literal token "bad-token" gets 401 APIG.0301 whatever the scenario.
  */
 const NAMED = [
   "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
   "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
-  "throttled", "ratelimit", "echo-token", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
+  "throttled", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
 ].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
 
 /** The scenario a request id names: "demo-7f3a" is "demo", "jobs-250-x" is "jobs-250". */
@@ -299,6 +301,13 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
       return respond(lifecycleJobs(id, 12, clocks.get(id), now, timeScale, seed));
     }
     if (name === "echo-token") return sendJson(res, 403, serviceError("CPS.0013", `Token ${token} is not allowed here.`, xRequestId));
+    if (name === "oversized" || name === "oversized-chunked") {
+      // A valid document padded past the client's 8 MiB limit.
+      const body = `{"request_id":"${id}","jobs":[]${" ".repeat(9 * 1024 * 1024)}}`;
+      if (name === "oversized") return sendRaw(res, 200, "application/json", body);
+      res.writeHead(200, { "Content-Type": "application/json" }); // chunked: no length declared
+      return res.end(body);
+    }
     if (name === "hang") return; // never answers; the client's deadline must end it
     if (name === "hang-body" || name === "reset-body") {
       const body = JSON.stringify({ request_id: id, jobs: manyJobs(id, 20) });
@@ -312,7 +321,9 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
       return res.end();
     }
     if (name === "redirect-cross") {
-      res.writeHead(307, { Location: "http://localhost:9/collect" });
+      // "localhost" is another origin than "127.0.0.1", yet this same server,
+      // so a test sees in requests() whether the redirect was followed.
+      res.writeHead(307, { Location: `http://localhost:${server.address().port}/v1/${api[1]}/cloud-phone/jobs?request_id=demo` });
       return res.end();
     }
     return sendJson(res, 404, serviceError("CPS.0004", `No jobs found for request ${id}.`, xRequestId));
@@ -356,6 +367,15 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
         server.close(() => ok());
       }),
   };
+}
+
+/** A loopback URL nothing listens on: a port just bound and released. */
+export async function closedUrl() {
+  const probe = createServer();
+  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
+  const { port } = probe.address();
+  await new Promise((ok) => probe.close(ok));
+  return `http://127.0.0.1:${port}`;
 }
 
 function serviceError(code, msg, requestId) {
