@@ -101,6 +101,7 @@ pub(super) async fn send(
         .await
         .map_err(|e| with_response(guard.body_failure(request, &e)))?
         .unchecked_into();
+    guard.finished.set(true);
     // Checked again as read: a body may carry no length, or the wrong one.
     if !admit_body(status, u64::from(body.byte_length())).map_err(with_response)? {
         return request.decode_response(status, request_id, &[]);
@@ -112,11 +113,14 @@ pub(super) async fn send(
 /// Pairs an `AbortController` with the deadline timer and the caller's
 /// signal, and remembers which of the two fired, so a rejected `fetch` or
 /// body read can be told apart as a timeout, an abort or a network failure.
-/// Dropping it clears the timer, detaches the listener and aborts whatever is
-/// still in flight.
+/// Dropping it clears the timer, detaches the listener and, unless the body
+/// was read to the end, aborts the request so its connection is released.
 struct AbortGuard {
     controller: AbortController,
     cause: Rc<Cell<Option<ErrorKind>>>,
+    /// Set once the whole body has arrived: nothing is left to abort, and an
+    /// abort would only cost an AbortError and an event for every call.
+    finished: Cell<bool>,
     timeout_ms: u32,
     timer: JsValue,
     _on_timeout: Closure<dyn FnMut()>,
@@ -155,6 +159,7 @@ impl AbortGuard {
         Ok(AbortGuard {
             controller,
             cause,
+            finished: Cell::new(false),
             timeout_ms,
             timer,
             _on_timeout: on_timeout,
@@ -197,7 +202,9 @@ impl Drop for AbortGuard {
             let _ = signal
                 .remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
-        self.controller.abort();
+        if !self.finished.get() {
+            self.controller.abort();
+        }
     }
 }
 
