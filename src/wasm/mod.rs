@@ -53,7 +53,7 @@ pub struct ListJobsOptions {
     /// The whole-call deadline in milliseconds, covering the body read;
     /// default 30000. When it passes the call rejects with kind `"timeout"`.
     #[tsify(optional)]
-    pub timeout_ms: Option<f64>,
+    pub timeout_ms: Option<u32>,
 }
 
 impl ListJobsOptions {
@@ -90,7 +90,7 @@ impl ListJobsOptions {
             let ms = timeout.as_f64().ok_or_else(|| {
                 Error::invalid_input("invalid timeoutMs: it must be a number of milliseconds")
             })?;
-            options.timeout_ms = Some(f64::from(validate_timeout_ms(ms)?));
+            options.timeout_ms = Some(validate_timeout_ms(ms)?);
         }
         Ok(options)
     }
@@ -127,9 +127,7 @@ pub async fn list_jobs(
         &string_arg(&token, "token")?,
     )?;
     let options = ListJobsOptions::from_js(&options)?;
-    let timeout_ms = options
-        .timeout_ms
-        .map_or(DEFAULT_TIMEOUT_MS, |ms| ms as u32);
+    let timeout_ms = options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     let response = transport::send(&request, options.signal.as_ref(), timeout_ms).await?;
     // One crossing: the engine's JSON.parse builds the objects far faster
     // than setting them up field by field through the boundary.
