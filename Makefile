@@ -42,9 +42,11 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 	cargo test
 
+# One mock for both runs: its URL is compiled into the tests, so the browser run
+# reuses the Node run's build instead of compiling again for a new port.
 test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chromium
-	$(WITH_MOCK) cargo test --target wasm32-unknown-unknown --test wasm
-	$(BROWSER_ENV) $(WITH_MOCK) cargo test --target wasm32-unknown-unknown --test wasm
+	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --test wasm && \
+		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --test wasm'
 
 test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs

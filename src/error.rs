@@ -1,5 +1,6 @@
 //! The one error type of the crate, and the kinds it is sorted into.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What went wrong, in the words the JavaScript `CphError.kind` uses.
@@ -77,6 +78,16 @@ impl Error {
         }
     }
 
+    /// An [`ErrorKind::InvalidInput`] error for the argument `what`:
+    /// `invalid {what}: {why}`.
+    pub(crate) fn invalid_argument(what: &str, why: &str) -> Self {
+        let mut message = String::from("invalid ");
+        message.push_str(what);
+        message.push_str(": ");
+        message.push_str(why);
+        Self::invalid_input(message)
+    }
+
     /// Shorthand for an [`ErrorKind::InvalidInput`] error.
     pub fn invalid_input(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::InvalidInput, message)
@@ -148,19 +159,19 @@ pub const REDACTED: &str = "[REDACTED]";
 ///
 /// For text that did not come from this crate: a server or proxy that echoes
 /// request headers would otherwise put the token into an error or a log.
-pub fn redact<'t>(text: &'t str, secret: &str) -> std::borrow::Cow<'t, str> {
+pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
     if secret.is_empty() || !text.contains(secret) {
-        return std::borrow::Cow::Borrowed(text);
+        return Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(text.replace(secret, REDACTED))
+    Cow::Owned(text.replace(secret, REDACTED))
 }
 
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
 /// same as [`redact`], for a body that may not be UTF-8.
-pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> std::borrow::Cow<'b, [u8]> {
+pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> Cow<'b, [u8]> {
     let needle = secret.as_bytes();
     if needle.is_empty() || bytes.len() < needle.len() {
-        return std::borrow::Cow::Borrowed(bytes);
+        return Cow::Borrowed(bytes);
     }
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
@@ -177,10 +188,10 @@ pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> std::borrow::Cow<'b, [
         }
     }
     match out {
-        None => std::borrow::Cow::Borrowed(bytes),
+        None => Cow::Borrowed(bytes),
         Some(mut out) => {
             out.extend_from_slice(&bytes[copied..]);
-            std::borrow::Cow::Owned(out)
+            Cow::Owned(out)
         }
     }
 }

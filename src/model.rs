@@ -162,28 +162,65 @@ pub struct ListJobsResponse {
     pub jobs: Vec<Job>,
 }
 
+/// The optional job fields: the name on the wire and the name JavaScript
+/// sees, in the order [`Job::optional_values`] and
+/// [`Job::optional_values_mut`] give them.
+pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 9] = [
+    ("phone_id", "phoneId"),
+    ("server_id", "serverId"),
+    ("node_id", "nodeId"),
+    ("encode_server_id", "encodeServerId"),
+    ("begin_time", "beginTime"),
+    ("end_time", "endTime"),
+    ("error_code", "errorCode"),
+    ("error_msg", "errorMsg"),
+    ("execute_msg", "executeMsg"),
+];
+
 impl Job {
-    /// The optional fields with their camelCase names, in output order.
-    fn optional_fields(&self) -> [(&'static str, &Option<String>); 9] {
+    /// The optional fields, in the order of [`OPTIONAL_FIELDS`].
+    fn optional_values(&self) -> [&Option<String>; 9] {
         [
-            ("phoneId", &self.phone_id),
-            ("serverId", &self.server_id),
-            ("nodeId", &self.node_id),
-            ("encodeServerId", &self.encode_server_id),
-            ("beginTime", &self.begin_time),
-            ("endTime", &self.end_time),
-            ("errorCode", &self.error_code),
-            ("errorMsg", &self.error_msg),
-            ("executeMsg", &self.execute_msg),
+            &self.phone_id,
+            &self.server_id,
+            &self.node_id,
+            &self.encode_server_id,
+            &self.begin_time,
+            &self.end_time,
+            &self.error_code,
+            &self.error_msg,
+            &self.execute_msg,
         ]
+    }
+
+    /// The optional fields, in the order of [`OPTIONAL_FIELDS`], to fill in.
+    pub(crate) fn optional_values_mut(&mut self) -> [&mut Option<String>; 9] {
+        [
+            &mut self.phone_id,
+            &mut self.server_id,
+            &mut self.node_id,
+            &mut self.encode_server_id,
+            &mut self.begin_time,
+            &mut self.end_time,
+            &mut self.error_code,
+            &mut self.error_msg,
+            &mut self.execute_msg,
+        ]
+    }
+
+    /// The optional fields that are present, with their camelCase names.
+    fn present_fields(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        OPTIONAL_FIELDS
+            .iter()
+            .zip(self.optional_values())
+            .filter_map(|((_, camel), value)| value.as_deref().map(|v| (*camel, v)))
     }
 
     /// The bytes of this job's text and keys, about its size as JSON.
     fn text_len(&self) -> usize {
         let present = self
-            .optional_fields()
-            .into_iter()
-            .filter_map(|(name, value)| value.as_ref().map(|v| name.len() + v.len() + 6));
+            .present_fields()
+            .map(|(name, value)| name.len() + value.len() + 6);
         self.job_id.len() + 40 + present.sum::<usize>()
     }
 }
@@ -211,13 +248,11 @@ impl ListJobsResponse {
             write_string(&mut out, &job.job_id);
             out.push_str(",\"status\":");
             write_integer(&mut out, job.status.code());
-            for (name, value) in job.optional_fields() {
-                if let Some(value) = value {
-                    out.push_str(",\"");
-                    out.push_str(name);
-                    out.push_str("\":");
-                    write_string(&mut out, value);
-                }
+            for (name, value) in job.present_fields() {
+                out.push_str(",\"");
+                out.push_str(name);
+                out.push_str("\":");
+                write_string(&mut out, value);
             }
             out.push('}');
         }

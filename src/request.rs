@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use std::borrow::Cow;
 
-use crate::error::{redact, redact_bytes, Error};
+use crate::error::{redact, redact_bytes, Error, REDACTED};
 use crate::model::ListJobsResponse;
 use crate::response::decode_response;
 
@@ -107,9 +107,7 @@ impl fmt::Display for Endpoint {
 }
 
 fn invalid_endpoint(why: &str) -> Error {
-    let mut message = String::from("invalid endpoint: ");
-    message.push_str(why);
-    Error::invalid_input(message)
+    Error::invalid_argument("endpoint", why)
 }
 
 /// Splits `host[:port]` or `[v6][:port]`, checking the port.
@@ -245,16 +243,7 @@ pub fn validate_id(what: &str, value: &str) -> Result<(), Error> {
     } else {
         None
     };
-    match why {
-        None => Ok(()),
-        Some(why) => {
-            let mut message = String::from("invalid ");
-            message.push_str(what);
-            message.push_str(": ");
-            message.push_str(why);
-            Err(Error::invalid_input(message))
-        }
-    }
+    why.map_or(Ok(()), |why| Err(Error::invalid_argument(what, why)))
 }
 
 /// Checks that a token can travel in an HTTP header unchanged: non-empty,
@@ -273,14 +262,7 @@ pub fn validate_token(token: &str) -> Result<(), Error> {
     } else {
         None
     };
-    match why {
-        None => Ok(()),
-        Some(why) => {
-            let mut message = String::from("invalid token: ");
-            message.push_str(why);
-            Err(Error::invalid_input(message))
-        }
-    }
+    why.map_or(Ok(()), |why| Err(Error::invalid_argument("token", why)))
 }
 
 /// Checks a deadline given in milliseconds (a JS number).
@@ -385,9 +367,9 @@ impl ListJobsRequest {
 impl fmt::Debug for ListJobsRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListJobsRequest")
-            .field("method", &"GET")
+            .field("method", &self.method())
             .field("url", &self.url)
-            .field("token", &"[REDACTED]")
+            .field("token", &REDACTED)
             .finish()
     }
 }

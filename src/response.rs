@@ -4,7 +4,7 @@
 use crate::json::{write_integer, Integer, JsonError, Kind, Reader};
 
 use crate::error::{Error, ErrorKind};
-use crate::model::{Job, JobStatus, ListJobsResponse, STATUS_OUT_OF_RANGE};
+use crate::model::{Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE};
 
 /// Error bodies larger than this are not parsed for a service code: real ones
 /// are a few hundred bytes, and a proxy's HTML page has none to find.
@@ -14,24 +14,6 @@ pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 /// about 350 bytes each, so 8 MiB leaves room for far larger pages while a
 /// broken or hostile server cannot make a call take unbounded memory.
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
-
-/// How a transport should treat a body of `len` bytes (from `Content-Length`,
-/// before reading, or as read): `Ok(true)` read and decode it, `Ok(false)`
-/// do not read it (an error body too large to hold a service code; decode the
-/// response with an empty body).
-///
-/// # Errors
-/// [`ErrorKind::Decode`] for a 2xx body over [`MAX_RESPONSE_BYTES`].
-pub fn admit_body(status: u16, len: u64) -> Result<bool, Error> {
-    let success = (200..300).contains(&status);
-    if success && len > MAX_RESPONSE_BYTES as u64 {
-        let mut message = String::from("the response body is larger than the limit of ");
-        write_integer(&mut message, MAX_RESPONSE_BYTES as i64);
-        message.push_str(" bytes");
-        return Err(Error::new(ErrorKind::Decode, message).with_status(status));
-    }
-    Ok(success || len <= MAX_ERROR_BODY_BYTES as u64)
-}
 
 /// Service messages are cut to this many bytes before they reach an error, so
 /// a hostile or broken server cannot make every log line megabytes long.
@@ -46,6 +28,26 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// The body's `request_id`, when it carries one.
     pub request_id: Option<String>,
+}
+
+/// How a transport should treat a body of `len` bytes (from `Content-Length`
+/// before reading, 0 when unknown, then again as read): `Ok(true)` read and
+/// decode it, `Ok(false)` do not read it and decode the response with an
+/// empty body (a redirect, which is refused on its status, or an error body
+/// too large to hold a service code).
+///
+/// # Errors
+/// [`ErrorKind::Decode`] for a 2xx body over [`MAX_RESPONSE_BYTES`].
+pub fn admit_body(status: u16, len: u64) -> Result<bool, Error> {
+    let success = (200..300).contains(&status);
+    if success && len > MAX_RESPONSE_BYTES as u64 {
+        let mut message = String::from("the response body is larger than the limit of ");
+        write_integer(&mut message, MAX_RESPONSE_BYTES as i64);
+        message.push_str(" bytes");
+        return Err(Error::new(ErrorKind::Decode, message).with_status(status));
+    }
+    let redirect = (300..400).contains(&status);
+    Ok(success || (!redirect && len <= MAX_ERROR_BODY_BYTES as u64))
 }
 
 /// Decodes a 2xx ListJobs body.
@@ -142,24 +144,30 @@ fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure 
 }
 
 fn missing(reader: &Reader<'_>, field: &str) -> Failure {
-    let mut message = String::from("missing field `");
-    message.push_str(field);
-    message.push('`');
-    Failure::from(reader.error(message))
+    field_error(reader, "missing field `", field)
 }
 
 fn duplicate(reader: &Reader<'_>, field: &str) -> Failure {
-    let mut message = String::from("duplicate field `");
+    field_error(reader, "duplicate field `", field)
+}
+
+fn field_error(reader: &Reader<'_>, what: &str, field: &str) -> Failure {
+    let mut message = String::from(what);
     message.push_str(field);
     message.push('`');
     Failure::from(reader.error(message))
 }
 
-fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
-    let kind = reader.value_kind()?;
-    if kind != Kind::Object {
-        return Err(invalid_type(reader, kind, "a ListJobs object"));
+/// Checks that the next value is of the `wanted` kind.
+fn expect(reader: &mut Reader<'_>, wanted: Kind, expected: &str) -> Result<(), Failure> {
+    match reader.value_kind()? {
+        kind if kind == wanted => Ok(()),
+        kind => Err(invalid_type(reader, kind, expected)),
     }
+}
+
+fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
+    expect(reader, Kind::Object, "a ListJobs object")?;
     let mut request_id = None;
     let mut jobs = None;
     reader.object(|reader, key| -> Result<(), Failure> {
@@ -185,10 +193,7 @@ fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
 }
 
 fn read_jobs(reader: &mut Reader<'_>) -> Result<Vec<Job>, Failure> {
-    let kind = reader.value_kind()?;
-    if kind != Kind::Array {
-        return Err(invalid_type(reader, kind, "a list of jobs"));
-    }
+    expect(reader, Kind::Array, "a list of jobs")?;
     let mut jobs = Vec::new();
     reader.array(|reader, index| -> Result<(), Failure> {
         jobs.push(read_job(reader).map_err(|f| f.in_item(index))?);
@@ -198,15 +203,38 @@ fn read_jobs(reader: &mut Reader<'_>) -> Result<Vec<Job>, Failure> {
 }
 
 fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
-    let kind = reader.value_kind()?;
-    if kind != Kind::Object {
-        return Err(invalid_type(reader, kind, "a job object"));
-    }
+    expect(reader, Kind::Object, "a job object")?;
     let mut job_id = None;
     let mut status = None;
+    let mut optional: [Option<String>; OPTIONAL_FIELDS.len()] = Default::default();
+    // Which optional fields were present, null or not, to refuse duplicates.
+    let mut seen = [false; OPTIONAL_FIELDS.len()];
+    reader.object(|reader, key| -> Result<(), Failure> {
+        let key = key.as_ref();
+        match key {
+            "job_id" if job_id.is_some() => Err(duplicate(reader, key)),
+            "job_id" => {
+                job_id = Some(read_string(reader).map_err(|f| f.in_field(key))?);
+                Ok(())
+            }
+            "status" if status.is_some() => Err(duplicate(reader, key)),
+            "status" => {
+                status = Some(read_status(reader).map_err(|f| f.in_field(key))?);
+                Ok(())
+            }
+            _ => match OPTIONAL_FIELDS.iter().position(|(wire, _)| *wire == key) {
+                Some(i) if std::mem::replace(&mut seen[i], true) => Err(duplicate(reader, key)),
+                Some(i) => {
+                    optional[i] = read_optional_string(reader).map_err(|f| f.in_field(key))?;
+                    Ok(())
+                }
+                None => Ok(reader.skip()?),
+            },
+        }
+    })?;
     let mut job = Job {
-        job_id: String::new(),
-        status: JobStatus::Running,
+        job_id: job_id.ok_or_else(|| missing(reader, "job_id"))?,
+        status: status.ok_or_else(|| missing(reader, "status"))?,
         phone_id: None,
         server_id: None,
         node_id: None,
@@ -217,41 +245,9 @@ fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
         error_msg: None,
         execute_msg: None,
     };
-    // Which optional fields were present, null or not, to refuse duplicates.
-    let mut seen = [false; 9];
-    reader.object(|reader, key| -> Result<(), Failure> {
-        let key = key.as_ref();
-        let slot = match key {
-            "job_id" if job_id.is_some() => return Err(duplicate(reader, key)),
-            "job_id" => {
-                job_id = Some(read_string(reader).map_err(|f| f.in_field(key))?);
-                return Ok(());
-            }
-            "status" if status.is_some() => return Err(duplicate(reader, key)),
-            "status" => {
-                status = Some(read_status(reader).map_err(|f| f.in_field(key))?);
-                return Ok(());
-            }
-            "phone_id" => (0, &mut job.phone_id),
-            "server_id" => (1, &mut job.server_id),
-            "node_id" => (2, &mut job.node_id),
-            "encode_server_id" => (3, &mut job.encode_server_id),
-            "begin_time" => (4, &mut job.begin_time),
-            "end_time" => (5, &mut job.end_time),
-            "error_code" => (6, &mut job.error_code),
-            "error_msg" => (7, &mut job.error_msg),
-            "execute_msg" => (8, &mut job.execute_msg),
-            _ => return Ok(reader.skip()?),
-        };
-        let (index, field) = slot;
-        if std::mem::replace(&mut seen[index], true) {
-            return Err(duplicate(reader, key));
-        }
-        *field = read_optional_string(reader).map_err(|f| f.in_field(key))?;
-        Ok(())
-    })?;
-    job.job_id = job_id.ok_or_else(|| missing(reader, "job_id"))?;
-    job.status = status.ok_or_else(|| missing(reader, "status"))?;
+    for (field, value) in job.optional_values_mut().into_iter().zip(optional) {
+        *field = value;
+    }
     Ok(job)
 }
 

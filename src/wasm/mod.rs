@@ -67,28 +67,28 @@ impl ListJobsOptions {
             return Ok(options);
         }
         if !value.is_object() {
-            return Err(Error::invalid_input("invalid options: expected an object"));
+            return Err(Error::invalid_argument("options", "expected an object"));
         }
         // A getter that throws must not silently drop, say, the signal.
         let get = |key: &str| {
             Reflect::get(value, &JsValue::from_str(key)).map_err(|_| {
-                let mut message = String::from("invalid options: reading ");
-                message.push_str(key);
-                message.push_str(" threw");
-                Error::invalid_input(message)
+                let mut why = String::from("reading ");
+                why.push_str(key);
+                why.push_str(" threw");
+                Error::invalid_argument("options", &why)
             })
         };
         let signal = get("signal")?;
         if !signal.is_undefined() && !signal.is_null() {
             let signal = signal
                 .dyn_into::<AbortSignal>()
-                .map_err(|_| Error::invalid_input("invalid signal: expected an AbortSignal"))?;
+                .map_err(|_| Error::invalid_argument("signal", "expected an AbortSignal"))?;
             options.signal = Some(signal);
         }
         let timeout = get("timeoutMs")?;
         if !timeout.is_undefined() && !timeout.is_null() {
             let ms = timeout.as_f64().ok_or_else(|| {
-                Error::invalid_input("invalid timeoutMs: it must be a number of milliseconds")
+                Error::invalid_argument("timeoutMs", "it must be a number of milliseconds")
             })?;
             options.timeout_ms = Some(validate_timeout_ms(ms)?);
         }
@@ -98,12 +98,9 @@ impl ListJobsOptions {
 
 /// Reads a string argument, refusing anything else as invalid input.
 fn string_arg(value: &JsValue, name: &str) -> Result<String, Error> {
-    value.as_string().ok_or_else(|| {
-        let mut message = String::from("invalid ");
-        message.push_str(name);
-        message.push_str(": expected a string");
-        Error::invalid_input(message)
-    })
+    value
+        .as_string()
+        .ok_or_else(|| Error::invalid_argument(name, "expected a string"))
 }
 
 /// Lists the jobs of one batch request.

@@ -45,7 +45,7 @@ pub(super) async fn send(
     for (name, value) in request.headers() {
         headers
             .append(name, value)
-            .map_err(|_| Error::invalid_input("invalid token: a header cannot carry it"))?;
+            .map_err(|_| Error::invalid_argument("token", "a header cannot carry it"))?;
     }
     let init = RequestInit::new();
     init.set_method(request.method());
@@ -68,31 +68,31 @@ pub(super) async fn send(
         return Err(redirect_refused(None));
     }
     let status = response.status();
-    let request_id = response.headers().get("x-request-id").ok().flatten();
+    let headers = response.headers();
+    // Scrubbed once here: it is the server's text, and every error below may carry it.
+    let request_id = headers
+        .get("x-request-id")
+        .ok()
+        .flatten()
+        .map(|id| request.redact(&id).into_owned());
     let request_id = request_id.as_deref();
     // From here on a response has arrived: failures carry its status and id.
     let with_response = |error: Error| {
-        let error = error.with_status(status);
-        match request_id {
-            Some(id) => error.with_request_id(Some(request.redact(id).into_owned())),
-            None => error,
-        }
+        error
+            .with_status(status)
+            .with_request_id(request_id.map(str::to_owned))
     };
-    // Redirects are refused on their status line; their bodies are not read.
-    if (300..400).contains(&status) {
-        return request.decode_response(status, request_id, &[]);
-    }
-    // A declared length over the limit is refused before anything is read.
-    let declared = response
-        .headers()
+    // The core decides from the status and the declared length whether the
+    // body is read at all (a redirect's never is); unknown lengths are
+    // judged again once read.
+    let declared = headers
         .get("content-length")
         .ok()
         .flatten()
-        .and_then(|len| len.trim().parse::<u64>().ok());
-    if let Some(len) = declared {
-        if !admit_body(status, len).map_err(with_response)? {
-            return request.decode_response(status, request_id, &[]);
-        }
+        .and_then(|len| len.trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if !admit_body(status, declared).map_err(with_response)? {
+        return request.decode_response(status, request_id, &[]);
     }
     let body = response
         .array_buffer()

@@ -1,9 +1,9 @@
 // The mock Cloud Phone service: one node:http server, no dependencies, used by
-// every test layer, the benchmarks and `make demo`.
+// every test layer and by `make demo`.
 //
 // It speaks ListJobs (GET /v1/{project_id}/cloud-phone/jobs) with CORS, and a
 // request id names a scenario: a realistic job lifecycle, an error shape, or a
-// fault such as a hang or a truncated body. See SCENARIOS below.
+// fault such as a hang or a truncated body; the list stands above scenarioOf().
 //
 //   node tests/mock/server.mjs [--port N] [--time-scale X] [--quiet]
 //
@@ -169,7 +169,7 @@ export function scenarioOf(id) {
 
 /**
  * Starts the mock on 127.0.0.1.
- * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void}} options
+ * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void, staticDirs?: Record<string, string>}} options
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: () => number}>}
  */
 export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {}, staticDirs = {} } = {}) {
