@@ -24,8 +24,9 @@ setup: ## install whatever is missing (idempotent)
 	@scripts/setup.sh $(WASM_BINDGEN_VERSION) $(WASM_PACK_VERSION)
 
 pkg: setup ## build the npm package into pkg/
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs
-	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs
+	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --features js
+	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- --features js
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 
@@ -38,6 +39,7 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
 
 test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 	cargo test
@@ -45,8 +47,8 @@ test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 # One mock for both runs: its URL is compiled into the tests, so the browser run
 # reuses the Node run's build instead of compiling again for a new port.
 test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chromium
-	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --test wasm && \
-		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --test wasm'
+	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --features js --test wasm && \
+		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --features js --test wasm'
 
 test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs

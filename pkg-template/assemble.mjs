@@ -34,7 +34,7 @@ if (!version) throw new Error("no version in Cargo.toml");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 
-const errorModules = {};
+const runtimeModules = {};
 for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   const from = join(builds, build);
   const to = join(out, build);
@@ -51,21 +51,26 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   const wasm = join(to, "cph_jobs_bg.wasm");
   execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), ["-O3", ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
 
-  const snippet = findFile(join(to, "snippets"), "cph_error.js");
-  errorModules[build] = `./${relative(out, snippet).split("\\").join("/")}`;
+  // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
+  // library that types it, so a consumer's `lib` setting need not.
+  const dts = join(to, "cph_jobs.d.ts");
+  writeFileSync(dts, `/// <reference lib="esnext.disposable" />\n${readFileSync(dts, "utf8")}`);
+
+  const snippet = findFile(join(to, "snippets"), "runtime.js");
+  runtimeModules[build] = `./${relative(out, snippet).split("\\").join("/")}`;
   if (build === "node") toCommonJs(snippet);
 }
 
 // wasm-bindgen's nodejs glue require()s the snippet, which is written as an ES
 // module; Node before 20.19 cannot require an ES module, so this copy becomes
-// CommonJS. The snippet keeps to `export class|const|function NAME` for this.
+// CommonJS. The snippet keeps to `export [async] class|const|function NAME` for this.
 function toCommonJs(file) {
   const source = readFileSync(file, "utf8");
-  const names = [...source.matchAll(/^export (?:class|const|function) (\w+)/gm)].map((m) => m[1]);
+  const names = [...source.matchAll(/^export (?:class|const|function|async function) (\w+)/gm)].map((m) => m[1]);
   if (names.length === 0 || /^\s*(import|export\s*\{|export default)/m.test(source)) {
-    throw new Error(`${file}: only "export class|const|function NAME" is supported`);
+    throw new Error(`${file}: only "export [async] class|const|function NAME" is supported`);
   }
-  const body = source.replace(/^export (?=class|const|function)/gm, "");
+  const body = source.replace(/^export (?=class|const|function|async function)/gm, "");
   writeFileSync(file, `"use strict";\n${body}\nmodule.exports = { ${names.join(", ")} };\n`);
 }
 
@@ -79,8 +84,8 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-writeFileSync(join(out, "index.js"), fill(template("index.js"), { ERROR_MODULE: errorModules.web }));
-writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { ERROR_MODULE: errorModules.node }));
+writeFileSync(join(out, "index.js"), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web }));
+writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));

@@ -1,6 +1,6 @@
 "use strict";
 // Node, CommonJS: the nodejs build instantiates its module synchronously.
-const { listJobs } = require("./node/cph_jobs.js");
-const { CphError, JobStatus } = require("__ERROR_MODULE__");
+const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } = require("./node/cph_jobs.js");
+const { CphError, JobStatus } = require("__RUNTIME_MODULE__");
 
-module.exports = { listJobs, CphError, JobStatus };
+module.exports = { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus };

@@ -3,6 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::model::ListJobsResponse;
+
 /// What went wrong, in the words the JavaScript `CphError.kind` uses.
 ///
 /// The kind tells a caller what to do next: fix the input, retry later, or
@@ -63,6 +65,15 @@ pub struct Error {
     error_code: Option<String>,
     error_msg: Option<String>,
     request_id: Option<String>,
+    attempts: u32,
+    /// Rarely set, so boxed: every `Result` of the crate carries an `Error`.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Extra {
+    retry_after_ms: Option<u64>,
+    last_response: Option<ListJobsResponse>,
 }
 
 impl Error {
@@ -75,6 +86,8 @@ impl Error {
             error_code: None,
             error_msg: None,
             request_id: None,
+            attempts: 0,
+            extra: None,
         }
     }
 
@@ -113,6 +126,28 @@ impl Error {
         self
     }
 
+    /// Sets how many HTTP requests the call made before it failed.
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts;
+        self
+    }
+
+    /// Sets how long the server asked the client to wait (`Retry-After`).
+    pub fn with_retry_after_ms(mut self, retry_after_ms: Option<u64>) -> Self {
+        if retry_after_ms.is_some() || self.extra.is_some() {
+            self.extra.get_or_insert_with(Box::default).retry_after_ms = retry_after_ms;
+        }
+        self
+    }
+
+    /// Sets the last response a waiter saw before it gave up.
+    pub fn with_last_response(mut self, response: Option<ListJobsResponse>) -> Self {
+        if response.is_some() || self.extra.is_some() {
+            self.extra.get_or_insert_with(Box::default).last_response = response;
+        }
+        self
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         self.kind
@@ -141,6 +176,25 @@ impl Error {
     /// The `X-Request-Id` response header, else the error body's `request_id`.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
+    }
+
+    /// How many HTTP requests the call made, retries included; `0` when it
+    /// failed before sending anything (bad input, or aborted before it began).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// How long the server asked the client to wait before trying again, from
+    /// its `Retry-After` header.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        self.extra.as_ref().and_then(|extra| extra.retry_after_ms)
+    }
+
+    /// For a waiter that timed out: the last response it saw, if any.
+    pub fn last_response(&self) -> Option<&ListJobsResponse> {
+        self.extra
+            .as_ref()
+            .and_then(|extra| extra.last_response.as_ref())
     }
 }
 

@@ -40,19 +40,37 @@
 mod error;
 mod json;
 mod model;
+mod paging;
+mod regions;
 mod request;
 mod response;
+mod retry;
+mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use error::{redact, redact_bytes, Error, ErrorKind, REDACTED};
 pub use model::{Job, JobStatus, ListJobsResponse};
+pub use paging::{
+    attribute, chunk_ids, merge, validate_limit, validate_offset, PageCursor, PageStep,
+    MAX_IDS_PER_CALL, MAX_LIMIT,
+};
+pub use regions::{region_endpoint, REGIONS};
 pub use request::{
-    validate_id, validate_timeout_ms, validate_token, Endpoint, ListJobsRequest, AUTH_HEADER,
-    DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
+    validate_duration_ms, validate_id, validate_timeout_ms, validate_token, Endpoint,
+    ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
 };
 pub use response::{
-    admit_body, decode_list_jobs, decode_response, parse_error_body, redirect_refused,
-    ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
+    admit_body, body_too_large, decode_list_jobs, decode_response, parse_error_body,
+    redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
+    MAX_SERVICE_MESSAGE_BYTES,
+};
+pub use retry::{
+    is_retryable, parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT,
+    RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS,
+};
+pub use wait::{
+    all_finished, Deadline, PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS,
+    DEFAULT_WAIT_TIMEOUT_MS,
 };

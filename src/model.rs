@@ -149,6 +149,11 @@ pub struct Job {
     /// What the job's command returned, at most 1024 bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execute_msg: Option<String>,
+    /// For calls given several request ids: the one this job belongs to,
+    /// when known. The service says so only for a request that carried a
+    /// single id, so jobs of a multi-id request leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// The answer to one ListJobs call.
@@ -165,7 +170,7 @@ pub struct ListJobsResponse {
 /// The optional job fields: the name on the wire and the name JavaScript
 /// sees, in the order [`Job::optional_values`] and
 /// [`Job::optional_values_mut`] give them.
-pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 9] = [
+pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 10] = [
     ("phone_id", "phoneId"),
     ("server_id", "serverId"),
     ("node_id", "nodeId"),
@@ -175,11 +180,12 @@ pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 9] = [
     ("error_code", "errorCode"),
     ("error_msg", "errorMsg"),
     ("execute_msg", "executeMsg"),
+    ("request_id", "requestId"),
 ];
 
 impl Job {
     /// The optional fields, in the order of [`OPTIONAL_FIELDS`].
-    fn optional_values(&self) -> [&Option<String>; 9] {
+    fn optional_values(&self) -> [&Option<String>; 10] {
         [
             &self.phone_id,
             &self.server_id,
@@ -190,11 +196,12 @@ impl Job {
             &self.error_code,
             &self.error_msg,
             &self.execute_msg,
+            &self.request_id,
         ]
     }
 
     /// The optional fields, in the order of [`OPTIONAL_FIELDS`], to fill in.
-    pub(crate) fn optional_values_mut(&mut self) -> [&mut Option<String>; 9] {
+    pub(crate) fn optional_values_mut(&mut self) -> [&mut Option<String>; 10] {
         [
             &mut self.phone_id,
             &mut self.server_id,
@@ -205,6 +212,7 @@ impl Job {
             &mut self.error_code,
             &mut self.error_msg,
             &mut self.execute_msg,
+            &mut self.request_id,
         ]
     }
 

@@ -7,7 +7,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::borrow::Cow;
 
 use crate::error::{redact, redact_bytes, Error, REDACTED};
+use crate::json::write_integer;
 use crate::model::ListJobsResponse;
+use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::response::decode_response;
 
 /// The default whole-call deadline, in milliseconds.
@@ -271,11 +273,22 @@ pub fn validate_token(token: &str) -> Result<(), Error> {
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) unless it is a
 /// finite number from 1 to [`MAX_TIMEOUT_MS`]; fractions are rounded up.
 pub fn validate_timeout_ms(value: f64) -> Result<u32, Error> {
+    validate_duration_ms("timeoutMs", value)
+}
+
+/// Checks any duration in milliseconds (a JS number) named `what`, as
+/// [`validate_timeout_ms`] does.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) unless it is a
+/// finite number from 1 to [`MAX_TIMEOUT_MS`].
+pub fn validate_duration_ms(what: &str, value: f64) -> Result<u32, Error> {
     if value.is_finite() && value > 0.0 && value <= f64::from(MAX_TIMEOUT_MS) {
         Ok(value.ceil() as u32)
     } else {
-        Err(Error::invalid_input(
-            "invalid timeoutMs: it must be a number of milliseconds from 1 to 2147483647",
+        Err(Error::invalid_argument(
+            what,
+            "it must be a number of milliseconds from 1 to 2147483647",
         ))
     }
 }
@@ -288,6 +301,17 @@ pub fn validate_timeout_ms(value: f64) -> Result<u32, Error> {
 pub struct ListJobsRequest {
     url: String,
     token: String,
+}
+
+/// Which page of a ListJobs answer to ask for. `None` leaves the parameter
+/// out, so the service applies its own default (offset 0, limit 100) and
+/// older API versions, which know neither, are not confused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    /// Jobs to skip (`offset`, from 0).
+    pub offset: Option<u32>,
+    /// Jobs per page (`limit`, 1 to 100).
+    pub limit: Option<u32>,
 }
 
 impl ListJobsRequest {
@@ -303,17 +327,71 @@ impl ListJobsRequest {
         token: &str,
     ) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(endpoint)?;
+        Self::for_ids(&endpoint, project_id, &[request_id], Page::default(), token)
+    }
+
+    /// Builds the request for one page of the jobs of up to 20 request ids:
+    /// one id goes in `request_id`, several in `request_ids`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad
+    /// project id, request id, page or token, no ids, or more than 20.
+    pub fn for_ids<S: AsRef<str>>(
+        endpoint: &Endpoint,
+        project_id: &str,
+        request_ids: &[S],
+        page: Page,
+        token: &str,
+    ) -> Result<Self, Error> {
         validate_id("projectId", project_id)?;
-        validate_id("requestId", request_id)?;
+        let (param, what) =
+            match request_ids {
+                [] => {
+                    return Err(Error::invalid_argument(
+                        "requestIds",
+                        "it must hold at least one request id",
+                    ))
+                }
+                [_] => ("request_id", "requestId"),
+                ids if ids.len() > MAX_IDS_PER_CALL => return Err(Error::invalid_argument(
+                    "requestIds",
+                    "one call takes at most 20 ids; listAllJobs and waitForJobs take any number",
+                )),
+                _ => ("request_ids", "requestIds"),
+            };
+        for id in request_ids {
+            validate_id(what, id.as_ref())?;
+        }
+        if let Some(limit) = page.limit {
+            if !(1..=MAX_LIMIT).contains(&limit) {
+                return Err(Error::invalid_argument(
+                    "limit",
+                    "it must be an integer from 1 to 100",
+                ));
+            }
+        }
         validate_token(token)?;
-        let mut url = String::with_capacity(
-            endpoint.as_str().len() + 64 + project_id.len() + request_id.len(),
-        );
+        let ids_len: usize = request_ids.iter().map(|id| id.as_ref().len() + 1).sum();
+        let mut url =
+            String::with_capacity(endpoint.as_str().len() + 80 + project_id.len() + ids_len);
         url.push_str(endpoint.as_str());
         url.push_str("/v1/");
         url.push_str(project_id);
-        url.push_str("/cloud-phone/jobs?request_id=");
-        url.push_str(request_id);
+        url.push_str("/cloud-phone/jobs?");
+        url.push_str(param);
+        url.push('=');
+        for (i, id) in request_ids.iter().enumerate() {
+            if i > 0 {
+                url.push(',');
+            }
+            url.push_str(id.as_ref());
+        }
+        for (name, value) in [("&offset=", page.offset), ("&limit=", page.limit)] {
+            if let Some(value) = value {
+                url.push_str(name);
+                write_integer(&mut url, i64::from(value));
+            }
+        }
         Ok(ListJobsRequest {
             url,
             token: token.to_owned(),

@@ -37,17 +37,24 @@ pub struct ServiceError {
 /// too large to hold a service code).
 ///
 /// # Errors
-/// [`ErrorKind::Decode`] for a 2xx body over [`MAX_RESPONSE_BYTES`].
-pub fn admit_body(status: u16, len: u64) -> Result<bool, Error> {
+/// [`ErrorKind::Decode`] for a 2xx body over `max_bytes` (the caller's
+/// `maxResponseBytes`, by default [`MAX_RESPONSE_BYTES`]).
+pub fn admit_body(status: u16, len: u64, max_bytes: u64) -> Result<bool, Error> {
     let success = (200..300).contains(&status);
-    if success && len > MAX_RESPONSE_BYTES as u64 {
-        let mut message = String::from("the response body is larger than the limit of ");
-        write_integer(&mut message, MAX_RESPONSE_BYTES as i64);
-        message.push_str(" bytes");
-        return Err(Error::new(ErrorKind::Decode, message).with_status(status));
+    if success && len > max_bytes {
+        return Err(body_too_large(status, max_bytes));
     }
     let redirect = (300..400).contains(&status);
     Ok(success || (!redirect && len <= MAX_ERROR_BODY_BYTES as u64))
+}
+
+/// The error for a 2xx body that is, or grew while streaming, larger than
+/// `max_bytes`.
+pub fn body_too_large(status: u16, max_bytes: u64) -> Error {
+    let mut message = String::from("the response body is larger than maxResponseBytes (");
+    write_integer(&mut message, i64::try_from(max_bytes).unwrap_or(i64::MAX));
+    message.push_str(" bytes); it was not read to the end");
+    Error::new(ErrorKind::Decode, message).with_status(status)
 }
 
 /// Decodes a 2xx ListJobs body.
@@ -244,6 +251,7 @@ fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
         error_code: None,
         error_msg: None,
         execute_msg: None,
+        request_id: None,
     };
     for (field, value) in job.optional_values_mut().into_iter().zip(optional) {
         *field = value;

@@ -459,6 +459,7 @@ mod decode {
             error_code: None,
             error_msg: None,
             execute_msg: Some("ok".into()),
+            request_id: None,
         };
         let wire = r#"{"request_id":"r","jobs":[{"job_id":"j","status":42,"phone_id":"p","encode_server_id":"","begin_time":"2026-11-28T10:00:00Z","execute_msg":"ok"}]}"#;
         let decoded = decode_list_jobs(wire.as_bytes()).unwrap();
@@ -629,17 +630,28 @@ mod errors {
     #[test]
     fn admits_bodies_by_size() {
         use cph_jobs::{admit_body, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES};
-        assert!(admit_body(200, 0).unwrap());
-        assert!(admit_body(200, MAX_RESPONSE_BYTES as u64).unwrap());
-        let err = admit_body(200, MAX_RESPONSE_BYTES as u64 + 1).unwrap_err();
+        let max = MAX_RESPONSE_BYTES as u64;
+        assert!(admit_body(200, 0, max).unwrap());
+        assert!(admit_body(200, max, max).unwrap());
+        let err = admit_body(200, max + 1, max).unwrap_err();
         assert_eq!((err.kind(), err.status()), (ErrorKind::Decode, Some(200)));
-        assert!(err.message().contains("larger than the limit"));
-        assert!(admit_body(404, MAX_ERROR_BODY_BYTES as u64).unwrap());
+        assert!(err
+            .message()
+            .contains("larger than maxResponseBytes (8388608 bytes)"));
+        let err = admit_body(200, 1001, 1000).unwrap_err();
         assert!(
-            !admit_body(502, MAX_ERROR_BODY_BYTES as u64 + 1).unwrap(),
+            err.message().contains("(1000 bytes)"),
+            "the caller's cap is named"
+        );
+        assert!(
+            admit_body(404, MAX_ERROR_BODY_BYTES as u64, 10).unwrap(),
+            "error bodies have their own cap"
+        );
+        assert!(
+            !admit_body(502, MAX_ERROR_BODY_BYTES as u64 + 1, max).unwrap(),
             "too big to hold a code; not read"
         );
-        assert!(!admit_body(502, u64::MAX).unwrap());
+        assert!(!admit_body(502, u64::MAX, max).unwrap());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The wasm edge against the mock CPH service, in Node and in headless
 //! Chromium (the same file runs in both; see the Makefile's `wasm-test`).
 //! The mock's URL is fixed at compile time through `CPH_MOCK_URL`.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "js"))]
 
 use js_sys::{Array, Object, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -39,7 +39,7 @@ async fn list(
     token: &str,
     opts: JsValue,
 ) -> Result<JsValue, JsValue> {
-    cph_jobs::wasm::list_jobs(
+    cph_jobs::wasm::js::list_jobs(
         endpoint.into(),
         "proj_1".into(),
         request_id.into(),
@@ -150,7 +150,7 @@ async fn reports_http_errors_with_service_details() {
         ("html-502", 502, None),
         ("empty-503", 503, None),
     ] {
-        let err = fail(id, JsValue::UNDEFINED).await;
+        let err = fail(id, options(&[("maxAttempts", 1.into())])).await;
         assert_eq!(kind(&err), "http", "{id}");
         assert_eq!(prop(&err, "status"), status, "{id}");
         assert_eq!(prop(&err, "errorCode").as_string().as_deref(), code, "{id}");
@@ -233,7 +233,7 @@ async fn rejects_bad_input_before_sending_and_never_throws() {
         ),
     ];
     for (endpoint, request_id, token, opts, needle) in cases {
-        let promise = cph_jobs::wasm::list_jobs(
+        let promise = cph_jobs::wasm::js::list_jobs(
             endpoint,
             "proj_1".into(),
             request_id.into(),
@@ -356,7 +356,8 @@ async fn still_answers_after_hundreds_of_failures() {
             "a/b",
             "html-502",
         ][i % 6];
-        let _ = list(MOCK, id, TOKEN, JsValue::UNDEFINED).await.unwrap_err();
+        let once = options(&[("maxAttempts", 1.into())]);
+        let _ = list(MOCK, id, TOKEN, once).await.unwrap_err();
     }
     let _ = list("", "r", "", JsValue::UNDEFINED).await.unwrap_err();
     assert_eq!(

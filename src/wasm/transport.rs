@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{ArrayBuffer, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -13,10 +13,13 @@ use web_sys::{
     RequestRedirect, Response, ResponseType,
 };
 
+use super::runtime::{now_ms, read_capped};
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
 use crate::request::ListJobsRequest;
-use crate::response::{admit_body, redirect_refused};
+use crate::response::{admit_body, body_too_large, redirect_refused, MAX_ERROR_BODY_BYTES};
+use crate::retry::parse_retry_after;
+use crate::wait::Deadline;
 
 #[wasm_bindgen]
 extern "C" {
@@ -30,16 +33,32 @@ extern "C" {
     fn clear_timeout(handle: &JsValue);
 }
 
+/// How one request is sent: what may cancel it, when it gives up, and with
+/// which `fetch`.
+pub(super) struct Call<'a> {
+    /// The caller's signal.
+    pub signal: Option<&'a AbortSignal>,
+    /// When the request gives up, body read included.
+    pub deadline: Deadline,
+    /// A caller's own `fetch` (e.g. a console's wrapper); the global one if `None`.
+    pub fetch: Option<&'a Function>,
+    /// The most bytes a 2xx body may have.
+    pub max_response_bytes: u64,
+}
+
 /// Sends one ListJobs request and decodes the answer.
 pub(super) async fn send(
     request: &ListJobsRequest,
-    signal: Option<&AbortSignal>,
-    timeout_ms: u32,
+    call: &Call<'_>,
 ) -> Result<ListJobsResponse, Error> {
-    if signal.is_some_and(AbortSignal::aborted) {
+    if call.signal.is_some_and(AbortSignal::aborted) {
         return Err(aborted());
     }
-    let guard = AbortGuard::new(signal, timeout_ms)?;
+    let remaining = call.deadline.remaining_ms(now_ms());
+    if remaining == 0 {
+        return Err(timed_out(call.deadline));
+    }
+    let guard = AbortGuard::new(call.signal, remaining, call.deadline)?;
 
     let headers = Headers::new().map_err(|e| guard.failure(request, &e))?;
     for (name, value) in request.headers() {
@@ -59,22 +78,36 @@ pub(super) async fn send(
     // A job list is live state; a cached copy would stall every poller.
     init.set_cache(RequestCache::NoStore);
 
-    let promise = global_fetch(request.url(), &init).map_err(|e| guard.failure(request, &e))?;
-    let response: Response = JsFuture::from(promise)
+    let promise = match call.fetch {
+        None => global_fetch(request.url(), &init),
+        // A thenable or a plain value is accepted as `await` would accept it.
+        Some(fetch) => fetch
+            .call2(
+                &JsValue::UNDEFINED,
+                &JsValue::from_str(request.url()),
+                &init,
+            )
+            .map(|value| Promise::resolve(&value)),
+    }
+    .map_err(|e| guard.failure(request, &e))?;
+    let response = JsFuture::from(promise)
         .await
         .map_err(|e| guard.failure(request, &e))?
-        .unchecked_into();
+        .dyn_into::<Response>()
+        .map_err(|_| {
+            Error::new(
+                ErrorKind::Network,
+                "the fetch option resolved with something that is not a Response",
+            )
+        })?;
     if response.type_() == ResponseType::Opaqueredirect {
         return Err(redirect_refused(None));
     }
     let status = response.status();
     let headers = response.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
     // Scrubbed once here: it is the server's text, and every error below may carry it.
-    let request_id = headers
-        .get("x-request-id")
-        .ok()
-        .flatten()
-        .map(|id| request.redact(&id).into_owned());
+    let request_id = header("x-request-id").map(|id| request.redact(&id).into_owned());
     let request_id = request_id.as_deref();
     // From here on a response has arrived: failures carry its status and id.
     let with_response = |error: Error| {
@@ -83,31 +116,43 @@ pub(super) async fn send(
             .with_request_id(request_id.map(str::to_owned))
     };
     // The core decides from the status and the declared length whether the
-    // body is read at all (a redirect's never is); unknown lengths are
-    // judged again once read.
-    let declared = headers
-        .get("content-length")
-        .ok()
-        .flatten()
+    // body is read at all (a redirect's never is); then the read itself is
+    // capped, since a length may be missing, wrong, or that of a compressed
+    // body.
+    let declared = header("content-length")
         .and_then(|len| len.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    if !admit_body(status, declared).map_err(with_response)? {
-        return request.decode_response(status, request_id, &[]);
+    let success = (200..300).contains(&status);
+    let decode = |body: &[u8]| {
+        request
+            .decode_response(status, request_id, body)
+            .map_err(|error| {
+                let retry_after =
+                    header("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));
+                error.with_retry_after_ms(retry_after)
+            })
+    };
+    if !admit_body(status, declared, call.max_response_bytes).map_err(with_response)? {
+        return decode(&[]);
     }
-    let body = response
-        .array_buffer()
-        .map_err(|e| guard.failure(request, &e))?;
-    let body: ArrayBuffer = JsFuture::from(body)
+    let cap = if success {
+        call.max_response_bytes
+    } else {
+        MAX_ERROR_BODY_BYTES as u64
+    };
+    let body = read_capped(&response, cap)
         .await
-        .map_err(|e| with_response(guard.body_failure(request, &e)))?
-        .unchecked_into();
+        .map_err(|e| with_response(guard.body_failure(request, &e)))?;
     guard.finished.set(true);
-    // Checked again as read: a body may carry no length, or the wrong one.
-    if !admit_body(status, u64::from(body.byte_length())).map_err(with_response)? {
-        return request.decode_response(status, request_id, &[]);
+    match body {
+        Some(bytes) => decode(&bytes),
+        None if success => Err(with_response(body_too_large(
+            status,
+            call.max_response_bytes,
+        ))),
+        // An error body too large to hold a service code: the status says enough.
+        None => decode(&[]),
     }
-    let bytes = Uint8Array::new(&body).to_vec();
-    request.decode_response(status, request_id, &bytes)
 }
 
 /// Pairs an `AbortController` with the deadline timer and the caller's
@@ -121,14 +166,18 @@ struct AbortGuard {
     /// Set once the whole body has arrived: nothing is left to abort, and an
     /// abort would only cost an AbortError and an event for every call.
     finished: Cell<bool>,
-    timeout_ms: u32,
+    deadline: Deadline,
     timer: JsValue,
     _on_timeout: Closure<dyn FnMut()>,
     caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
 }
 
 impl AbortGuard {
-    fn new(signal: Option<&AbortSignal>, timeout_ms: u32) -> Result<Self, Error> {
+    fn new(
+        signal: Option<&AbortSignal>,
+        remaining_ms: u64,
+        deadline: Deadline,
+    ) -> Result<Self, Error> {
         let controller = AbortController::new()
             .map_err(|_| Error::new(ErrorKind::Network, "AbortController is not available here"))?;
         let cause = Rc::new(Cell::new(None));
@@ -146,7 +195,7 @@ impl AbortGuard {
         let on_timeout = Closure::<dyn FnMut()>::new(fire(ErrorKind::Timeout));
         let timer = set_timeout(
             on_timeout.as_ref().unchecked_ref(),
-            i32::try_from(timeout_ms).unwrap_or(i32::MAX),
+            i32::try_from(remaining_ms).unwrap_or(i32::MAX),
         );
         let caller = signal.map(|signal| {
             let on_abort = Closure::<dyn FnMut()>::new(fire(ErrorKind::Aborted));
@@ -160,7 +209,7 @@ impl AbortGuard {
             controller,
             cause,
             finished: Cell::new(false),
-            timeout_ms,
+            deadline,
             timer,
             _on_timeout: on_timeout,
             caller,
@@ -183,12 +232,7 @@ impl AbortGuard {
 
     fn classify(&self, request: &ListJobsRequest, error: &JsValue, network_prefix: &str) -> Error {
         match self.cause.get() {
-            Some(ErrorKind::Timeout) => {
-                let mut message = String::from("the call did not complete within ");
-                crate::json::write_integer(&mut message, i64::from(self.timeout_ms));
-                message.push_str(" ms (timeoutMs)");
-                Error::new(ErrorKind::Timeout, message)
-            }
+            Some(ErrorKind::Timeout) => timed_out(self.deadline),
             Some(_) => aborted(),
             None => network(request, error, network_prefix),
         }
@@ -208,7 +252,16 @@ impl Drop for AbortGuard {
     }
 }
 
-fn aborted() -> Error {
+/// The error of a call whose deadline passed.
+fn timed_out(deadline: Deadline) -> Error {
+    let mut message = String::from("the call did not complete within ");
+    crate::json::write_integer(&mut message, i64::from(deadline.timeout_ms()));
+    message.push_str(" ms (timeoutMs)");
+    Error::new(ErrorKind::Timeout, message)
+}
+
+/// The error of a call its signal stopped.
+pub(super) fn aborted() -> Error {
     Error::new(ErrorKind::Aborted, "the call was aborted by its signal")
 }
 

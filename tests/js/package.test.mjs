@@ -84,8 +84,16 @@ for (const [flavour, load] of Object.entries(flavours)) {
       return err;
     };
 
-    test("exports exactly listJobs, CphError and JobStatus", () => {
-      assert.deepEqual(Object.keys(api).filter((k) => k !== "default" && k !== "module.exports").sort(), ["CphError", "JobStatus", "listJobs"]);
+    test("exports exactly the documented API", () => {
+      assert.deepEqual(Object.keys(api).filter((k) => k !== "default" && k !== "module.exports").sort(), [
+        "CphClient",
+        "CphError",
+        "JobStatus",
+        "listAllJobs",
+        "listJobs",
+        "paginateJobs",
+        "waitForJobs",
+      ]);
       assert.deepEqual({ ...api.JobStatus }, { Running: 1, Succeeded: 2, Failed: -1 });
       assert.ok(Object.isFrozen(api.JobStatus));
     });
@@ -263,7 +271,7 @@ for (const [flavour, load] of Object.entries(flavours)) {
         const err = await failure(id);
         assert.equal(err.kind, "decode", id);
         assert.equal(err.status, 200, id);
-        assert.match(err.message, /larger than the limit of 8388608 bytes/, id);
+        assert.match(err.message, /larger than maxResponseBytes \(8388608 bytes\)/, id);
       }
       assert.equal((await call("doc-example")).jobs.length, 2, "still healthy");
     });

@@ -141,6 +141,10 @@ function manyJobs(requestId, count) {
  *   html-502        502 with a proxy's HTML page
  *   empty-503       503 with an empty body
  *   throttled       429 APIG.0308 with Retry-After: 1
+ *   throttle-once   the first call 429 APIG.0308 with Retry-After: 1, later ones finished jobs
+ *   flaky           the first 2 calls 503, later ones finished jobs (retry tests)
+ *   flap-503        every other call 503 (a flapping backend)
+ *   running         12 jobs that never finish (waiter timeouts and aborts)
  *   ratelimit       the first 2 calls per second succeed, later ones get 429
  *   echo-token      403 whose message echoes the request's token (redaction test)
  *   oversized       200 with a 9 MiB body and its Content-Length
@@ -152,12 +156,14 @@ function manyJobs(requestId, count) {
  *   redirect        302 to the same API on this server
  *   redirect-cross  307 to another origin (this server, named "localhost")
  *
- * The literal token "bad-token" gets 401 APIG.0301 whatever the scenario.
+ * The literal token "bad-token", and any token starting "expired-", get 401
+ * APIG.0301 whatever the scenario. For request_ids, demo and jobs-N list the
+ * jobs of every id; other scenarios follow the first id.
  */
 const NAMED = [
   "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
   "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
-  "throttled", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
+  "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
 ].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
 
 /** The scenario a request id names: "demo-7f3a" is "demo", "jobs-250-x" is "jobs-250". */
@@ -220,7 +226,7 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
     if (req.method !== "GET") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
 
     const token = req.headers["x-auth-token"];
-    if (!token || token === "bad-token") {
+    if (!token || token === "bad-token" || token.startsWith("expired-")) {
       return sendJson(res, 401, serviceError("APIG.0301", "Incorrect IAM authentication information: decrypt token fail", xRequestId));
     }
     const param = (name) => url.searchParams.get(name);
@@ -257,7 +263,7 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
     }
     if (name === "doc-example") return sendJson(res, 200, DOC_EXAMPLE);
     if (name === "empty") return respond([]);
-    if ((m = name.match(/^jobs-(\d+)$/))) return respond(page(manyJobs(id, Number(m[1]))));
+    if ((m = name.match(/^jobs-(\d+)$/))) return respond(page(ids.flatMap((one) => manyJobs(one, Number(m[1])))));
     if ((m = name.match(/^bulk-(\d+)$/))) return respond(manyJobs(id, Number(m[1])));
     if (name === "nulls") {
       return respond([
@@ -289,6 +295,17 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
       res.setHeader("Retry-After", "1");
       return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
     }
+    const calls = (counters.get(`calls:${id}`) ?? 0) + 1;
+    counters.set(`calls:${id}`, calls);
+    if (name === "throttle-once" && calls === 1) {
+      res.setHeader("Retry-After", "1");
+      return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
+    }
+    if ((name === "flaky" && calls <= 2) || (name === "flap-503" && calls % 2 === 1)) {
+      return sendJson(res, 503, serviceError("CPS.0503", "Service temporarily unavailable.", xRequestId));
+    }
+    if (["throttle-once", "flaky", "flap-503"].includes(name)) return respond(manyJobs(id, 3));
+    if (name === "running") return respond(lifecycleJobs(id, 12, now, now, timeScale, seed));
     if (name === "ratelimit") {
       const second = Math.floor(now / 1000);
       const c = counters.get(id);

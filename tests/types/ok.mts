@@ -34,3 +34,46 @@ main().catch((err: unknown) => {
     console.error(kind, status, code, msg, requestId, base.message, err.name);
   }
 });
+
+// The waiter, paging, batches and the client.
+import { listAllJobs, paginateJobs, waitForJobs, CphClient } from "cph-jobs";
+import type { CphClientConfig, JobsQuery, ListJobsResult, ResponseMetadata, WaitForJobsOptions } from "cph-jobs";
+
+async function beyondOneCall(): Promise<void> {
+  const endpoint = "https://cph.cn-north-4.myhuaweicloud.com";
+  const all: ListJobsResult = await listAllJobs(endpoint, "p", ["r1", "r2"], "t", { limit: 50, maxAttempts: 1 });
+  const metadata: ResponseMetadata = all.$metadata;
+  const attempts: number = metadata.attempts;
+  const polls: number | undefined = metadata.polls;
+  for await (const page of paginateJobs(endpoint, "p", "r", "t", { offset: 0, limit: 100 })) {
+    console.log(page.jobs.length, page.$metadata.attempts);
+  }
+  const wait: WaitForJobsOptions = {
+    timeoutMs: 60_000,
+    minDelayMs: 1000,
+    maxDelayMs: 10_000,
+    onProgress: (response) => console.log(response.jobs.length),
+  };
+  const done: ListJobsResponse = await waitForJobs(endpoint, "p", "r", "t", wait);
+  const config: CphClientConfig = {
+    region: "cn-north-4",
+    projectId: "p",
+    tokenProvider: async ({ refresh }) => (refresh ? "new" : "cached"),
+    maxAttempts: 5,
+    fetch: (input, init) => fetch(input, init),
+  };
+  const client = new CphClient(config);
+  const query: JobsQuery = { requestIds: ["a", "b"] };
+  await client.listJobs({ ...query, limit: 10 });
+  await client.listAllJobs({ requestId: "r", timeoutMs: 1000 });
+  await client.waitForJobs({ requestIds: ["a"], minDelayMs: 500 });
+  for await (const page of client.paginateJobs({ requestId: "r" })) console.log(page.requestId);
+  client.free();
+  try {
+    await client.listJobs({ requestId: "r" });
+  } catch (err) {
+    if (err instanceof CphError) console.log(err.attempts, err.lastResponse?.jobs.length);
+  }
+  console.log(attempts, polls, done.jobs.length, all.jobs[0]?.requestId);
+}
+beyondOneCall().catch(() => {});

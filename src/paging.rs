@@ -1,0 +1,172 @@
+//! Batches and pages: splitting many request ids into calls the API takes,
+//! following `offset`/`limit` pages to the end, and merging what came back.
+
+use crate::error::Error;
+use crate::model::ListJobsResponse;
+use crate::request::validate_id;
+
+/// The most request ids one call may carry in `request_ids`.
+pub const MAX_IDS_PER_CALL: usize = 20;
+
+/// The largest page the API serves, and its default page size.
+pub const MAX_LIMIT: u32 = 100;
+
+/// Splits `ids` into groups of at most [`MAX_IDS_PER_CALL`], in order, with
+/// repeated ids dropped (a repeat would list the same jobs twice).
+///
+/// # Errors
+///
+/// [`crate::ErrorKind::InvalidInput`] when `ids` is empty or an id is not a
+/// valid request id.
+pub fn chunk_ids<S: AsRef<str>>(ids: &[S]) -> Result<Vec<Vec<String>>, Error> {
+    if ids.is_empty() {
+        return Err(Error::invalid_argument(
+            "requestIds",
+            "it must hold at least one request id",
+        ));
+    }
+    let mut unique: Vec<&str> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = id.as_ref();
+        validate_id("requestIds", id)?;
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique
+        .chunks(MAX_IDS_PER_CALL)
+        .map(|chunk| chunk.iter().map(|id| (*id).to_owned()).collect())
+        .collect())
+}
+
+/// Checks an `offset` (an integer from 0).
+///
+/// # Errors
+///
+/// [`crate::ErrorKind::InvalidInput`] for a negative, fractional or too large
+/// number.
+pub fn validate_offset(value: f64) -> Result<u32, Error> {
+    if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
+        Ok(value as u32)
+    } else {
+        Err(Error::invalid_argument(
+            "offset",
+            "it must be an integer from 0",
+        ))
+    }
+}
+
+/// Checks a `limit` (an integer from 1 to 100).
+///
+/// # Errors
+///
+/// [`crate::ErrorKind::InvalidInput`] for anything else.
+pub fn validate_limit(value: f64) -> Result<u32, Error> {
+    if value.fract() == 0.0 && (1.0..=f64::from(MAX_LIMIT)).contains(&value) {
+        Ok(value as u32)
+    } else {
+        Err(Error::invalid_argument(
+            "limit",
+            "it must be an integer from 1 to 100",
+        ))
+    }
+}
+
+/// What to do after a page arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStep {
+    /// Keep the page and ask for the next one at this offset.
+    Next(u32),
+    /// Keep the page; it was the last.
+    Last,
+    /// Drop the page and stop: the server sent the previous page again,
+    /// which means it ignores `offset` (an older API version).
+    Repeated,
+}
+
+/// Follows the pages of one call, deciding after each whether there is
+/// another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageCursor {
+    offset: u32,
+    limit: u32,
+    previous_first_job: Option<String>,
+}
+
+impl PageCursor {
+    /// Starts at `offset`, asking for pages of `limit` jobs.
+    pub fn new(offset: u32, limit: u32) -> Self {
+        PageCursor {
+            offset,
+            limit,
+            previous_first_job: None,
+        }
+    }
+
+    /// The offset of the page to ask for next.
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// The page size asked for.
+    pub fn limit(&self) -> u32 {
+        self.limit
+    }
+
+    /// Looks at the page that just arrived and moves on.
+    ///
+    /// A short page is the last. So is a page longer than asked for: that
+    /// server does not page at all and sent everything. A full page means
+    /// there may be more, unless it starts with the same job as the page
+    /// before it.
+    pub fn advance(&mut self, page: &ListJobsResponse) -> PageStep {
+        let first = page.jobs.first().map(|job| job.job_id.as_str());
+        if first.is_some() && first == self.previous_first_job.as_deref() {
+            return PageStep::Repeated;
+        }
+        let len = page.jobs.len();
+        if len != self.limit as usize {
+            return PageStep::Last;
+        }
+        match self.offset.checked_add(self.limit) {
+            Some(next) => {
+                self.offset = next;
+                self.previous_first_job = first.map(str::to_owned);
+                PageStep::Next(next)
+            }
+            None => PageStep::Last,
+        }
+    }
+}
+
+/// Marks every job of `page` with `request_id` when the page answered a call
+/// for that one id, so each job of a merged batch says where it came from.
+/// A job that already names its request (should the service ever send one)
+/// keeps it. For a call with several ids the service does not say which job
+/// belongs to which, so those jobs stay unmarked.
+pub fn attribute(page: &mut ListJobsResponse, ids: &[String]) {
+    if let [only] = ids {
+        for job in &mut page.jobs {
+            if job.request_id.is_none() {
+                job.request_id = Some(only.clone());
+            }
+        }
+    }
+}
+
+/// Merges pages in order into one response whose `request_id` is every id
+/// asked for, comma-separated as `request_ids` takes them.
+pub fn merge<S: AsRef<str>>(ids: &[S], pages: Vec<ListJobsResponse>) -> ListJobsResponse {
+    let mut request_id = String::new();
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            request_id.push(',');
+        }
+        request_id.push_str(id.as_ref());
+    }
+    let mut jobs = Vec::with_capacity(pages.iter().map(|p| p.jobs.len()).sum());
+    for page in pages {
+        jobs.extend(page.jobs);
+    }
+    ListJobsResponse { request_id, jobs }
+}

@@ -1,0 +1,301 @@
+// The waiter, paging, batches, retries and CphClient, as cases that run both in
+// Node (client.test.mjs) and in headless Chromium (e2e/client.browser.test.mjs)
+// against the mock service.
+//
+// Each `run(pkg, args, describe)` is sent to the browser as source text, so it
+// may use only its parameters and globals. `check(result)` asserts in Node.
+import assert from "node:assert/strict";
+
+/** What a test needs to know about a rejection, as plain data. */
+export function describeError(err) {
+  return {
+    isCphError: err?.constructor?.name === "CphError",
+    name: err?.name,
+    kind: err?.kind,
+    status: err?.status,
+    errorCode: err?.errorCode,
+    attempts: err?.attempts,
+    lastJobs: err?.lastResponse?.jobs?.length,
+    message: err?.message,
+  };
+}
+
+export const cases = [
+  {
+    name: "waitForJobs follows a real lifecycle to the end, reporting each poll",
+    async run(pkg, { url, token, tag }) {
+      const seen = [];
+      const result = await pkg.waitForJobs(url, "p", `demo-${tag}`, token, {
+        minDelayMs: 20,
+        maxDelayMs: 40,
+        onProgress: (r) => seen.push(r.jobs.filter((j) => j.status === pkg.JobStatus.Running).length),
+      });
+      return {
+        jobs: result.jobs.length,
+        running: result.jobs.filter((j) => j.status === pkg.JobStatus.Running).length,
+        finished: result.jobs.every((j) => j.endTime !== undefined),
+        polls: result.$metadata.polls,
+        attempts: result.$metadata.attempts,
+        seen,
+      };
+    },
+    check(r) {
+      assert.equal(r.jobs, 12);
+      assert.equal(r.running, 0);
+      assert.equal(r.finished, true);
+      assert.equal(r.seen.length, r.polls, "onProgress after every poll");
+      assert.equal(r.attempts, r.polls, "one request per poll");
+      assert.ok(r.polls >= 2, `polled ${r.polls} times`);
+      assert.equal(r.seen[0], 12, "all running at first");
+      assert.equal(r.seen.at(-1), 0);
+    },
+  },
+  {
+    name: "waitForJobs times out with the last response it saw",
+    async run(pkg, { url, token, tag }, describe) {
+      return pkg
+        .waitForJobs(url, "p", `running-${tag}`, token, { timeoutMs: 300, minDelayMs: 20, maxDelayMs: 40 })
+        .catch(describe);
+    },
+    check(err) {
+      assert.equal(err.isCphError, true);
+      assert.equal(err.kind, "timeout");
+      assert.equal(err.lastJobs, 12);
+      assert.ok(err.attempts >= 2, `attempts ${err.attempts}`);
+      assert.match(err.message, /still running .* 300 ms \(timeoutMs\)/);
+    },
+  },
+  {
+    name: "waitForJobs stops at once when its signal aborts mid-wait",
+    async run(pkg, { url, token, tag }, describe) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 150);
+      const started = Date.now();
+      const err = await pkg
+        .waitForJobs(url, "p", `running-${tag}`, token, { signal: controller.signal, minDelayMs: 5000 })
+        .catch(describe);
+      return { err, elapsed: Date.now() - started };
+    },
+    check({ err, elapsed }) {
+      assert.equal(err.kind, "aborted");
+      assert.equal(err.attempts, 1);
+      assert.ok(elapsed < 4000, `the 5 s pause was cut short (${elapsed} ms)`);
+    },
+  },
+  {
+    name: "a 429 is retried after its Retry-After",
+    async run(pkg, { url, token, tag }) {
+      const started = Date.now();
+      const result = await pkg.listJobs(url, "p", `throttle-once-${tag}`, token);
+      return { jobs: result.jobs.length, attempts: result.$metadata.attempts, elapsed: Date.now() - started };
+    },
+    check(r) {
+      assert.equal(r.jobs, 3);
+      assert.equal(r.attempts, 2);
+      assert.ok(r.elapsed >= 900, `waited ${r.elapsed} ms for Retry-After: 1`);
+    },
+  },
+  {
+    name: "a 403 is never retried; 503s are, within the attempt budget",
+    async run(pkg, { url, token, tag }, describe) {
+      return {
+        forbidden: await pkg.listJobs(url, "p", "err-403", token).catch(describe),
+        flaky: (await pkg.listJobs(url, "p", `flaky-${tag}`, token)).$metadata.attempts,
+        spent: await pkg.listJobs(url, "p", `flaky-${tag}-b`, token, { maxAttempts: 2 }).catch(describe),
+        once: await pkg.listJobs(url, "p", "err-503", token, { maxAttempts: 1 }).catch(describe),
+        storm: await pkg.listJobs(url, "p", "err-503", token).catch(describe),
+      };
+    },
+    check(r) {
+      assert.deepEqual([r.forbidden.kind, r.forbidden.status, r.forbidden.attempts], ["http", 403, 1]);
+      assert.equal(r.flaky, 3, "two 503s, then the answer");
+      assert.deepEqual([r.spent.status, r.spent.attempts], [503, 2]);
+      assert.deepEqual([r.once.status, r.once.attempts], [503, 1]);
+      assert.deepEqual([r.storm.status, r.storm.attempts], [503, 3], "the default budget holds");
+    },
+  },
+  {
+    name: "the deadline covers every attempt",
+    async run(pkg, { url, token }, describe) {
+      const started = Date.now();
+      const err = await pkg.listJobs(url, "p", "throttled", token, { timeoutMs: 500 }).catch(describe);
+      return { err, elapsed: Date.now() - started };
+    },
+    check({ err, elapsed }) {
+      assert.deepEqual([err.kind, err.status, err.attempts], ["http", 429, 1], "Retry-After: 1 outlasts the deadline");
+      assert.ok(elapsed < 900, `gave up at once (${elapsed} ms)`);
+    },
+  },
+  {
+    name: "a tokenProvider is asked again once after 401 APIG.0301",
+    async run(pkg, { url }, describe) {
+      const calls = [];
+      const client = new pkg.CphClient({
+        endpoint: url,
+        projectId: "p",
+        tokenProvider: async ({ refresh }) => {
+          calls.push(refresh);
+          return refresh ? "fresh-token-1" : "expired-token-1";
+        },
+      });
+      const ok = await client.listJobs({ requestId: "jobs-3" });
+      const stale = [];
+      const always = new pkg.CphClient({
+        endpoint: url,
+        projectId: "p",
+        tokenProvider: ({ refresh }) => (stale.push(refresh), "expired-for-good"),
+      });
+      const err = await always.listJobs({ requestId: "jobs-3" }).catch(describe);
+      const throws = new pkg.CphClient({ endpoint: url, projectId: "p", tokenProvider: () => { throw new Error("vault down"); } });
+      const thrown = await throws.listJobs({ requestId: "jobs-3" }).catch(describe);
+      return { calls, attempts: ok.$metadata.attempts, jobs: ok.jobs.length, stale, err, thrown };
+    },
+    check(r) {
+      assert.deepEqual(r.calls, [false, true]);
+      assert.equal(r.attempts, 2);
+      assert.equal(r.jobs, 3);
+      assert.deepEqual(r.stale, [false, true], "refreshed once, not in a loop");
+      assert.deepEqual([r.err.kind, r.err.status, r.err.errorCode, r.err.attempts], ["http", 401, "APIG.0301", 2]);
+      assert.equal(r.thrown.kind, "invalid-input");
+      assert.match(r.thrown.message, /tokenProvider threw: vault down/);
+    },
+  },
+  {
+    name: "requestIds of any length: 45 ids in groups of 20, every page followed",
+    async run(pkg, { url, token }, describe) {
+      const ids = Array.from({ length: 45 }, (_, i) => `jobs-12-a${String(i).padStart(2, "0")}`);
+      const all = await pkg.listAllJobs(url, "p", ids, token);
+      const one = await pkg.listAllJobs(url, "p", ids.slice(0, 21), token);
+      return {
+        jobs: all.jobs.length,
+        unique: new Set(all.jobs.map((j) => j.jobId)).size,
+        requestId: all.requestId === ids.join(","),
+        attempts: all.$metadata.attempts,
+        attributed: all.jobs.filter((j) => j.requestId !== undefined).length,
+        lastGroup: one.jobs.slice(240).map((j) => j.requestId),
+        tooMany: await pkg.listJobs(url, "p", ids, token).catch(describe),
+      };
+    },
+    check(r) {
+      assert.equal(r.jobs, 540);
+      assert.equal(r.unique, 540);
+      assert.equal(r.requestId, true);
+      assert.equal(r.attempts, 7, "20 ids: 240 jobs in 3 pages; twice; then 5 ids: 1 page");
+      assert.equal(r.attributed, 0, "a call for several ids does not say which job is whose");
+      assert.deepEqual(r.lastGroup, Array(12).fill("jobs-12-a20"), "a group of one id is attributed");
+      assert.equal(r.tooMany.kind, "invalid-input");
+      assert.match(r.tooMany.message, /at most 20/);
+    },
+  },
+  {
+    name: "paging over 250 jobs: paginateJobs stops after the short page",
+    async run(pkg, { url, token }, describe) {
+      const sizes = [];
+      for await (const page of pkg.paginateJobs(url, "p", "jobs-250", token)) sizes.push(page.jobs.length);
+      const small = [];
+      for await (const page of pkg.paginateJobs(url, "p", "jobs-250", token, { limit: 30, offset: 200 })) small.push(page.jobs[0].jobId);
+      const all = await pkg.listAllJobs(url, "p", "jobs-250", token);
+      const single = await pkg.listJobs(url, "p", "jobs-250", token, { offset: 240, limit: 100 });
+      const broken = [];
+      let error;
+      try {
+        for await (const page of pkg.paginateJobs(url, "p", "jobs-250", token, { limit: 0 })) broken.push(page);
+      } catch (err) {
+        error = describe(err);
+      }
+      const early = pkg.paginateJobs(url, "p", "jobs-250", token);
+      const first = await early.next();
+      await early.return();
+      const afterReturn = await early.next();
+      return {
+        sizes,
+        small,
+        all: all.jobs.length,
+        allAttempts: all.$metadata.attempts,
+        single: single.jobs.length,
+        broken: broken.length,
+        error,
+        first: first.value.jobs.length,
+        afterReturn: afterReturn.done,
+        invalid: await pkg.listJobs(url, "p", "jobs-250", token, { limit: 101 }).catch(describe),
+        negative: await pkg.listJobs(url, "p", "jobs-250", token, { offset: -1 }).catch(describe),
+      };
+    },
+    check(r) {
+      assert.deepEqual(r.sizes, [100, 100, 50]);
+      assert.deepEqual(r.small, ["jobs-250-000200", "jobs-250-000230"]);
+      assert.equal(r.all, 250);
+      assert.equal(r.allAttempts, 3);
+      assert.equal(r.single, 10);
+      assert.equal(r.broken, 0);
+      assert.equal(r.error.kind, "invalid-input");
+      assert.match(r.error.message, /^invalid limit/);
+      assert.equal(r.first, 100);
+      assert.equal(r.afterReturn, true);
+      assert.match(r.invalid.message, /^invalid limit/);
+      assert.match(r.negative.message, /^invalid offset/);
+    },
+  },
+  {
+    name: "CphClient: concurrent calls, regions, a custom fetch, and settings errors",
+    async run(pkg, { url, token }, describe) {
+      const client = new pkg.CphClient({ endpoint: url, projectId: "p", token });
+      const ids = Array.from({ length: 30 }, (_, i) => `jobs-${i + 1}`);
+      const pages = await Promise.all(ids.map((requestId) => client.listJobs({ requestId })));
+      const waits = await Promise.all(["a", "b"].map((t) => client.waitForJobs({ requestIds: [`demo-c${t}1`, `demo-c${t}2`], minDelayMs: 20 })));
+      const urls = [];
+      const wrapped = new pkg.CphClient({
+        endpoint: `${url}/proxy/`,
+        projectId: "p",
+        token,
+        fetch: (input, init) => (urls.push(input), fetch(input, init)),
+      });
+      const viaWrapper = await wrapped.listAllJobs({ requestIds: ["jobs-2"] });
+      const notResponse = await new pkg.CphClient({ endpoint: url, projectId: "p", token, fetch: async () => ({ status: 200 }) })
+        .listJobs({ requestId: "jobs-1" })
+        .catch(describe);
+      const noEndpoint = await new pkg.CphClient({ projectId: "p", token }).listJobs({ requestId: "r" }).catch(describe);
+      const badRegion = await new pkg.CphClient({ region: "mars-1", projectId: "p", token }).listJobs({ requestId: "r" }).catch(describe);
+      const noQuery = await client.listJobs().catch(describe);
+      const both = await client.listJobs({ requestId: "a", requestIds: ["b"] }).catch(describe);
+      const regional = new pkg.CphClient({ region: "cn-north-4", projectId: "p", token });
+      const regionalBad = await regional.listJobs({ requestId: "no/slash" }).catch(describe);
+      const result = pages[4];
+      return {
+        own: pages.every((p, i) => p.requestId === ids[i] && p.jobs.length === i + 1),
+        waits: waits.map((w) => [w.jobs.length, w.requestId]),
+        urls,
+        viaWrapper: viaWrapper.jobs.map((j) => j.requestId),
+        notResponse,
+        noEndpoint,
+        badRegion,
+        noQuery,
+        both,
+        regionalBad,
+        json: JSON.stringify(result).includes("$metadata"),
+        keys: Object.keys(result),
+        metadata: result.$metadata,
+      };
+    },
+    check(r) {
+      assert.equal(r.own, true, "each concurrent call got its own result");
+      assert.deepEqual(r.waits, [
+        [24, "demo-ca1,demo-ca2"],
+        [24, "demo-cb1,demo-cb2"],
+      ]);
+      assert.equal(r.urls.length, 1);
+      assert.match(r.urls[0], /\/proxy\/v1\/p\/cloud-phone\/jobs\?request_id=jobs-2&offset=0&limit=100$/);
+      assert.deepEqual(r.viaWrapper, ["jobs-2", "jobs-2"]);
+      assert.equal(r.notResponse.kind, "network");
+      assert.match(r.notResponse.message, /not a Response/);
+      assert.match(r.noEndpoint.message, /^invalid endpoint: give an endpoint or a region/);
+      assert.match(r.badRegion.message, /^invalid region/);
+      assert.match(r.noQuery.message, /requestId/);
+      assert.match(r.both.message, /not both/);
+      assert.match(r.regionalBad.message, /^invalid requestId/, "a region endpoint is valid; the id is checked first");
+      assert.equal(r.json, false, "$metadata stays out of JSON");
+      assert.deepEqual(r.keys, ["requestId", "jobs"]);
+      assert.deepEqual(r.metadata, { attempts: 1 });
+    },
+  },
+];
