@@ -54,8 +54,9 @@ test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
 
-demo: pkg ## start the mock CPH service and list a demo batch from Node
-	node tests/with-mock.mjs --time-scale 0.5 -- sh -c 'CPH_ENDPOINT=$$CPH_MOCK_URL node examples/list-jobs.mjs'
+# PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
+demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
+	@exec node scripts/demo.mjs
 
 clean: ## remove build outputs
 	rm -rf pkg target/wasm-pack .tmp

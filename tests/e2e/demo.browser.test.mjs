@@ -1,0 +1,322 @@
+// The demo console (www/) in headless Chromium, served by the mock CPH service
+// as `make demo` serves it: the page imports the built package from "/pkg/",
+// lists a batch and follows it, and shows failures in its error panel.
+// Screenshots land in artifacts/ for a person to look at.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { closedUrl, startMock } from "../mock/server.mjs";
+import { launch } from "./chromium.mjs";
+
+const ARTIFACTS = fileURLToPath(new URL("../../artifacts/", import.meta.url));
+const TOKEN = "MIIT-demo-console-token-3f9a27c1d04b";
+const PROJECT = "proj_demo";
+// The demo batch finishes in about 0.3 s; the page refreshes every 60 ms.
+const TIME_SCALE = 0.05;
+const INTERVAL_MS = 60;
+const DESKTOP = { width: 1366, height: 900 };
+const NARROW = { width: 390, height: 844 };
+
+let mock, browser;
+const apiLog = [];
+
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  mock = await startMock({ timeScale: TIME_SCALE, log: (line) => apiLog.push(line) });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await mock?.close();
+});
+
+/** A fresh page on the console, prefilled through its query parameters. */
+async function openConsole({ viewport = DESKTOP, query = {}, server = mock } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (err) => problems.push(err.message));
+  const params = new URLSearchParams({ endpoint: server.url, projectId: PROJECT, interval: String(INTERVAL_MS), ...query });
+  await page.goto(`${server.url}/?${params}`);
+  await page.waitForSelector('#console[data-ready="true"]');
+  page.problems = problems;
+  return page;
+}
+
+async function submit(page, { requestId, token = TOKEN }) {
+  if (requestId !== undefined) await page.fill("#requestId", requestId);
+  await page.fill("#token", token);
+  await page.click("#submit");
+}
+
+const waitForState = (page, state) => page.waitForSelector(`#console[data-state="${state}"]`);
+const text = (page, selector) => page.locator(selector).innerText();
+
+/** What the mock says about a batch, read straight from its API. */
+async function mockJobs(requestId, server = mock) {
+  const res = await fetch(`${server.url}/v1/${PROJECT}/cloud-phone/jobs?request_id=${requestId}`, { headers: { "X-Auth-Token": TOKEN } });
+  assert.equal(res.status, 200);
+  return (await res.json()).jobs;
+}
+
+const rowsOf = (page) =>
+  page.$$eval("#job-rows tr", (trs) =>
+    trs.map((tr) => ({
+      jobId: tr.dataset.jobId,
+      status: tr.cells[2].innerText.trim(),
+      error: tr.cells[5].innerText.trim(),
+      output: tr.cells[6].textContent.trim(),
+    })),
+  );
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("happy path: the demo batch runs to the end, polling stops, counts match the scenario", async () => {
+  const requestId = "demo-happy";
+  const page = await openConsole({ query: { requestId } });
+  assert.equal(await page.inputValue("#requestId"), requestId, "prefilled from the query");
+  assert.equal(await page.inputValue("#token"), "", "the token is never prefilled");
+
+  await submit(page, {});
+  await waitForState(page, "finished");
+
+  const expected = await mockJobs(requestId);
+  const count = (s) => expected.filter((j) => j.status === s).length;
+  assert.equal(expected.length, 12);
+  assert.ok(count(2) > 0 && count(-1) > 0, "the scenario has both outcomes");
+  assert.equal(await text(page, "#count-total"), "12");
+  assert.equal(await text(page, "#count-running"), "0");
+  assert.equal(await text(page, "#count-succeeded"), String(count(2)));
+  assert.equal(await text(page, "#count-failed"), String(count(-1)));
+  assert.equal(await page.getAttribute("#progress", "aria-valuenow"), "100");
+  assert.match(await text(page, "#progress-label"), /12 of 12 finished · 100%/);
+  assert.match(await text(page, "#poll-state"), /All jobs finished/);
+  assert.match(await text(page, "#refresh-time"), /Last refreshed \S/);
+  assert.equal(await page.isDisabled("#stop"), true, "nothing left to stop");
+
+  const rows = await rowsOf(page);
+  assert.deepEqual(rows.map((r) => r.jobId), expected.map((j) => j.job_id), "the mock's jobs, in its order");
+  for (const [i, job] of expected.entries()) {
+    assert.equal(rows[i].status, job.status === 2 ? "Succeeded" : "Failed");
+    if (job.status === -1) assert.ok(rows[i].error.includes(job.error_code) && rows[i].error.includes(job.error_msg), rows[i].error);
+    if (job.status === 2) assert.ok(rows[i].output.includes(job.execute_msg));
+  }
+  // Badges carry their words in the DOM, not only a colour.
+  const badgeTexts = await page.$$eval("#job-rows .badge", (els) => els.map((el) => el.textContent.trim()));
+  assert.ok(badgeTexts.every((t) => t === "Succeeded" || t === "Failed"));
+
+  // It polled on its own while jobs ran, then stopped calling.
+  const calls = apiLog.filter((line) => line.includes(`request_id=${requestId}`)).length;
+  assert.ok(calls >= 2, `polled while running (${calls} calls)`);
+  const settled = mock.requests();
+  await pause(INTERVAL_MS * 10);
+  assert.equal(mock.requests(), settled, "no request after the batch finished");
+
+  // execute_msg expands in place, from the keyboard.
+  const firstOk = page.locator('#job-rows tr[data-status="succeeded"] summary').first();
+  await firstOk.focus();
+  await page.keyboard.press("Enter");
+  assert.equal(await page.locator('#job-rows tr[data-status="succeeded"] details').first().getAttribute("open"), "");
+  assert.ok(await page.locator('#job-rows tr[data-status="succeeded"] pre').first().isVisible());
+
+  // The address bar keeps the query for sharing, never the token.
+  assert.ok(page.url().includes(`requestId=${requestId}`));
+  assert.ok(!page.url().includes(TOKEN));
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes(TOKEN));
+
+  await page.screenshot({ path: `${ARTIFACTS}demo-desktop.png`, fullPage: true });
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("narrow screen: jobs become labelled cards, nothing overflows sideways", async () => {
+  const requestId = "demo-narrow";
+  const page = await openConsole({ viewport: NARROW, query: { requestId } });
+  await submit(page, {});
+  await waitForState(page, "finished");
+  await page.locator('#job-rows tr[data-status="succeeded"] summary').first().click();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+  const label = await page.$eval('#job-rows td[data-label="Begin time"]', (td) => getComputedStyle(td, "::before").content);
+  assert.equal(label, '"Begin time"', "each line shows its column name");
+  await page.screenshot({ path: `${ARTIFACTS}demo-narrow.png`, fullPage: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${ARTIFACTS}demo-narrow-top.png` });
+  await page.locator("#results").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${ARTIFACTS}demo-narrow-results.png` });
+  await page.context().close();
+});
+
+test("mid-flight: running jobs show a running badge and the page keeps refreshing", async () => {
+  // A slower clock, so that a screenshot catches the batch half done.
+  const slow = await startMock({ timeScale: 0.5 });
+  try {
+    const page = await openConsole({ server: slow, query: { requestId: "demo-midflight", interval: "150" } });
+    await submit(page, {});
+    await page.waitForFunction(() => {
+      const n = (id) => Number(document.getElementById(id).textContent);
+      return n("count-running") >= 2 && n("count-succeeded") + n("count-failed") >= 3;
+    });
+    assert.equal(await page.getAttribute("#console", "data-state"), "polling");
+    assert.equal(await page.isDisabled("#stop"), false);
+    assert.match(await text(page, "#poll-state"), /Refreshing every 150 ms/);
+    assert.ok((await page.locator("#job-rows .badge-running").count()) >= 2);
+    await page.screenshot({ path: `${ARTIFACTS}demo-desktop-running.png`, fullPage: true });
+    await page.context().close();
+  } finally {
+    await slow.close();
+  }
+});
+
+test("Stop ends the polling and keeps the last answer", async () => {
+  // A long interval: after the first answer the page waits, and Stop ends the wait.
+  const page = await openConsole({ query: { requestId: "demo-stop", interval: "60000" } });
+  await submit(page, {});
+  await waitForState(page, "polling");
+  await page.click("#stop");
+  await waitForState(page, "stopped");
+  assert.equal((await rowsOf(page)).length, 12, "the rows stay");
+  assert.match(await text(page, "#poll-state"), /Stopped/);
+  assert.equal(await page.isVisible("#error-panel"), false, "stopping is not an error");
+  await page.context().close();
+});
+
+test("an unknown status reads 'unknown (n)', missing fields read as none", async () => {
+  // "nulls": one job stays Running forever, so the page polls until stopped.
+  const page = await openConsole({ query: { requestId: "nulls", interval: "60000" } });
+  await submit(page, {});
+  await waitForState(page, "polling");
+  const rows = await rowsOf(page);
+  assert.deepEqual(rows.map((r) => r.jobId), ["j-null", "j-missing", "j-empty", "j-unknown"]);
+  assert.deepEqual(rows.map((r) => r.status), ["Running", "Succeeded", "Failed", "unknown (3)"]);
+  assert.equal(await page.locator('#job-rows tr[data-job-id="j-unknown"] .badge-other').count(), 1);
+  assert.equal(rows[0].output, "—none", "a null execute_msg shows as none");
+  assert.equal(await text(page, "#count-other"), "1");
+  assert.equal(await page.isVisible("#count-other-item"), true);
+  assert.match(await text(page, "#progress-label"), /3 of 4 finished · 75%/);
+  await page.click("#stop");
+  await waitForState(page, "stopped");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("a request without jobs says so, and Stop before any answer says that", async () => {
+  const page = await openConsole();
+  await submit(page, { requestId: "empty" });
+  await waitForState(page, "finished");
+  assert.equal(await text(page, "#empty-title"), "No jobs for this request");
+  assert.equal(await page.isVisible("#jobs"), false);
+  await submit(page, { requestId: "hang" });
+  await waitForState(page, "loading");
+  await page.click("#stop");
+  await waitForState(page, "stopped");
+  assert.equal(await text(page, "#empty-title"), "Stopped");
+  assert.equal(await page.isVisible("#error-panel"), false);
+  await page.context().close();
+});
+
+test("bad token: the error panel shows 401 APIG.0301 and the X-Request-Id", async () => {
+  const page = await openConsole();
+  const answer = page.waitForResponse((res) => res.url().includes("request_id=demo-badtoken"));
+  await submit(page, { requestId: "demo-badtoken", token: "bad-token" });
+  const sentId = (await answer).headers()["x-request-id"];
+  await waitForState(page, "error");
+  assert.equal(await page.isVisible("#error-panel"), true);
+  assert.equal(await page.getAttribute("#error-panel", "role"), "alert");
+  assert.equal(await text(page, "#error-kind"), "http");
+  assert.equal(await text(page, "#error-status"), "401");
+  assert.equal(await text(page, "#error-code"), "APIG.0301");
+  assert.match(await text(page, "#error-msg"), /Incorrect IAM authentication information/);
+  assert.match(await text(page, "#error-message"), /HTTP 401/);
+  assert.match(sentId, /^[0-9a-f]{32}$/);
+  assert.equal(await text(page, "#error-request-id"), sentId);
+  assert.match(await text(page, "#error-advice"), /token was refused/);
+  assert.equal(await page.locator("#job-rows tr").count(), 0);
+  await page.screenshot({ path: `${ARTIFACTS}demo-error-401.png`, fullPage: true });
+  await page.context().close();
+});
+
+test("502 from a gateway: status, no service code, X-Request-Id (narrow screen)", async () => {
+  const page = await openConsole({ viewport: NARROW });
+  const answer = page.waitForResponse((res) => res.url().includes("request_id=html-502"));
+  await submit(page, { requestId: "html-502" });
+  const sentId = (await answer).headers()["x-request-id"];
+  await waitForState(page, "error");
+  assert.equal(await text(page, "#error-kind"), "http");
+  assert.equal(await text(page, "#error-status"), "502");
+  assert.equal(await text(page, "#error-code"), "—");
+  assert.equal(await text(page, "#error-request-id"), sentId);
+  assert.match(await text(page, "#error-message"), /502 Bad Gateway/);
+  assert.match(await text(page, "#error-advice"), /gateway/);
+  await page.screenshot({ path: `${ARTIFACTS}demo-narrow-error-502.png`, fullPage: true });
+  await page.context().close();
+});
+
+test("a network failure explains CORS and the same-origin proxy", async () => {
+  const page = await openConsole({ query: { endpoint: await closedUrl() } });
+  await submit(page, { requestId: "demo" });
+  await waitForState(page, "error");
+  assert.equal(await text(page, "#error-kind"), "network");
+  const advice = await text(page, "#error-advice");
+  assert.match(advice, /CORS/);
+  assert.match(advice, /same-origin proxy/);
+  await page.context().close();
+});
+
+test("resubmitting mid-flight aborts the old request and leaves no stale rows", async () => {
+  const page = await openConsole();
+  const aborted = [];
+  page.on("requestfailed", (req) => aborted.push(`${req.url()} ${req.failure()?.errorText}`));
+  const slowMs = 1500;
+  const sent = page.waitForRequest((req) => req.url().includes(`slow-${slowMs}-resubmit`));
+  await submit(page, { requestId: `slow-${slowMs}-resubmit` });
+  await sent;
+  assert.equal(await page.getAttribute("#console", "data-state"), "loading");
+  await submit(page, { requestId: "demo-resubmit" });
+  await waitForState(page, "finished");
+  // Let the slow answer's time pass: had it not been aborted, it would land now.
+  await pause(slowMs + 300);
+
+  const expected = (await mockJobs("demo-resubmit")).map((j) => j.job_id);
+  const rows = await rowsOf(page);
+  assert.deepEqual(rows.map((r) => r.jobId), expected, "only the new request's jobs");
+  assert.equal(await page.getAttribute("#console", "data-state"), "finished");
+  assert.equal(await text(page, "#results-request"), "demo-resubmit");
+  assert.equal(await page.isVisible("#error-panel"), false, "the abort is not shown as an error");
+  assert.ok(aborted.some((line) => line.includes("slow-1500-resubmit") && /ABORTED/.test(line)), aborted.join("\n"));
+  await page.context().close();
+});
+
+test("invalid input points at the field at fault, and clears once it is edited", async () => {
+  const page = await openConsole();
+  const cases = [
+    { field: "requestId", fill: { requestId: "not a valid id!" } },
+    { field: "projectId", fill: { projectId: "", requestId: "demo" } },
+    { field: "endpoint", fill: { endpoint: "ftp://cph.example.com", projectId: PROJECT } },
+    { field: "token", fill: { endpoint: mock.url }, token: "" },
+  ];
+  for (const { field, fill, token = TOKEN } of cases) {
+    for (const [name, value] of Object.entries(fill)) await page.fill(`#${name}`, value);
+    await submit(page, { token });
+    await waitForState(page, "error");
+    assert.equal(await text(page, "#error-kind"), "invalid-input", field);
+    assert.equal(await page.getAttribute(`#${field}`, "aria-invalid"), "true", field);
+    assert.equal(await page.evaluate(() => document.activeElement.id), field, `${field} has the focus`);
+    assert.match(await text(page, `#${field}-error`), new RegExp(`invalid ${field}`));
+    const others = ["endpoint", "projectId", "requestId", "token"].filter((f) => f !== field);
+    for (const other of others) assert.equal(await page.getAttribute(`#${other}`, "aria-invalid"), null, `${other} is not blamed`);
+    if (field === "requestId") await page.screenshot({ path: `${ARTIFACTS}demo-invalid-input.png`, fullPage: true });
+  }
+  await page.keyboard.type("x-fixed-token-value");
+  assert.equal(await page.getAttribute("#token", "aria-invalid"), null, "editing clears the mark");
+  // The form submits from the keyboard.
+  await page.fill("#requestId", "demo-keyboard");
+  await page.focus("#token");
+  await page.keyboard.press("Enter");
+  await waitForState(page, "finished");
+  assert.equal(await page.locator("#job-rows tr").count(), 12);
+  await page.context().close();
+});
