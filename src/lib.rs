@@ -42,6 +42,7 @@ mod json;
 mod model;
 mod request;
 mod response;
+pub mod sign;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
@@ -56,3 +57,4 @@ pub use response::{
     admit_body, decode_list_jobs, decode_response, parse_error_body, redirect_refused,
     ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
 };
+pub use sign::{format_sdk_date, sign, Credentials};
