@@ -47,13 +47,14 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 # 240 seeded requests (and the hand-written corners) signed by the official
 # SDK; the checked-in vectors, which plain `cargo test` and the JS tests use,
 # must be the first of them, so they cannot drift from the pinned SDK.
-test-sign: setup $(SIGN_VENV)/.sdk-installed ## the signer against the official SDK
+test-sign: setup $(SIGN_VENV)/.sdk-installed ## the signer and the mock's verifier against the official SDK
 	@mkdir -p $(dir $(SIGN_VECTORS))
 	$(SIGN_VENV)/bin/python tests/sign/official.py generate --seed 1 --count 240 > $(SIGN_VECTORS)
 	@head -n "$$(wc -l < $(SIGN_FIXTURE))" $(SIGN_VECTORS) | cmp -s - $(SIGN_FIXTURE) || { \
 		echo "$(SIGN_FIXTURE) is not what the pinned SDK signs; if the pin changed on purpose:"; \
 		echo "  head -n $$(wc -l < $(SIGN_FIXTURE)) $(SIGN_VECTORS) > $(SIGN_FIXTURE)"; exit 1; }
 	CPH_SIGN_VECTORS=$(CURDIR)/$(SIGN_VECTORS) cargo test --test sign_differential -- --include-ignored --nocapture
+	CPH_SIGN_PYTHON=$(CURDIR)/$(SIGN_VENV)/bin/python node --test tests/js/aksk.test.mjs
 
 $(SIGN_VENV)/.sdk-installed: tests/sign/requirements.txt
 	python3 -m venv $(SIGN_VENV)

@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isAkSkSigned, verifyAkSk } from "./aksk.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -152,7 +153,8 @@ function manyJobs(requestId, count) {
  *   redirect        302 to the same API on this server
  *   redirect-cross  307 to another origin (this server, named "localhost")
  *
- * The literal token "bad-token" gets 401 APIG.0301 whatever the scenario.
+ * The literal token "bad-token" gets 401 APIG.0301 whatever the scenario. A request signed
+ * with AK/SK is verified instead of the token (aksk.mjs: its demo keys, 15 minutes of skew).
  */
 const NAMED = [
   "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
@@ -220,7 +222,10 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
     if (req.method !== "GET") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
 
     const token = req.headers["x-auth-token"];
-    if (!token || token === "bad-token") {
+    if (isAkSkSigned(req)) {
+      const refusal = verifyAkSk(req);
+      if (refusal) return sendJson(res, 401, serviceError("APIG.0301", refusal, xRequestId));
+    } else if (!token || token === "bad-token") {
       return sendJson(res, 401, serviceError("APIG.0301", "Incorrect IAM authentication information: decrypt token fail", xRequestId));
     }
     const param = (name) => url.searchParams.get(name);
