@@ -14,8 +14,13 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 	WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver.json WASM_BINDGEN_TEST_TIMEOUT=120
 WITH_MOCK := node tests/with-mock.mjs --
+# The official Python SDK core the AK/SK signer is checked against: its pin is
+# tests/sign/requirements.txt, installed into this virtual environment.
+SIGN_VENV := .tmp/venv
+SIGN_VECTORS := .tmp/sign/vectors.jsonl
+SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint test-native test-wasm test-package demo size clean
+.PHONY: help setup pkg test lint test-sign test-native test-wasm test-package demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,13 +38,30 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint test-native test-wasm test-package ## every test layer, plus fmt and clippy
+test: setup lint test-sign test-native test-wasm test-package ## every test layer, plus fmt and clippy
 
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+
+# 240 seeded requests (and the hand-written corners) signed by the official
+# SDK; the checked-in vectors, which plain `cargo test` and the JS tests use,
+# must be the first of them, so they cannot drift from the pinned SDK.
+test-sign: setup $(SIGN_VENV)/.sdk-installed ## the signer and the mock's verifier against the official SDK
+	@mkdir -p $(dir $(SIGN_VECTORS))
+	$(SIGN_VENV)/bin/python tests/sign/official.py generate --seed 1 --count 240 > $(SIGN_VECTORS)
+	@head -n "$$(wc -l < $(SIGN_FIXTURE))" $(SIGN_VECTORS) | cmp -s - $(SIGN_FIXTURE) || { \
+		echo "$(SIGN_FIXTURE) is not what the pinned SDK signs; if the pin changed on purpose:"; \
+		echo "  head -n $$(wc -l < $(SIGN_FIXTURE)) $(SIGN_VECTORS) > $(SIGN_FIXTURE)"; exit 1; }
+	CPH_SIGN_VECTORS=$(CURDIR)/$(SIGN_VECTORS) cargo test --test sign_differential -- --include-ignored --nocapture
+	CPH_SIGN_PYTHON=$(CURDIR)/$(SIGN_VENV)/bin/python node --test tests/js/aksk.test.mjs
+
+$(SIGN_VENV)/.sdk-installed: tests/sign/requirements.txt
+	python3 -m venv $(SIGN_VENV)
+	$(SIGN_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/sign/requirements.txt
+	@touch $@
 
 test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 	cargo test

@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh WASM_BINDGEN_VERSION WASM_PACK_VERSION
 #
-# Only registries are used (Debian, crates.io, npm): nothing downloads a
+# Only registries are used (Debian, crates.io, npm, PyPI): nothing downloads a
 # prebuilt binary at run time.
 set -euo pipefail
 wasm_bindgen_version=$1
@@ -22,6 +22,8 @@ as_root() {
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# Python 3 with venv: `make test-sign` installs the official SDK into one.
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   as_root apt-get update -qq

@@ -45,6 +45,7 @@ mod regions;
 mod request;
 mod response;
 mod retry;
+pub mod sign;
 mod wait;
 
 #[cfg(target_arch = "wasm32")]
@@ -70,6 +71,7 @@ pub use retry::{
     is_retryable, parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT,
     RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS,
 };
+pub use sign::{format_sdk_date, sign, Credentials};
 pub use wait::{
     all_finished, Deadline, PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS,
     DEFAULT_WAIT_TIMEOUT_MS,

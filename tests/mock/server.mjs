@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isAkSkSigned, verifyAkSk } from "./aksk.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -157,8 +158,10 @@ function manyJobs(requestId, count) {
  *   redirect-cross  307 to another origin (this server, named "localhost")
  *
  * The literal token "bad-token", and any token starting "expired-", get 401
- * APIG.0301 whatever the scenario. For request_ids, demo and jobs-N list the
- * jobs of every id; other scenarios follow the first id.
+ * APIG.0301 whatever the scenario. A request signed with AK/SK is verified
+ * instead of the token (aksk.mjs: its demo keys, 15 minutes of skew). For
+ * request_ids, demo and jobs-N list the jobs of every id; other scenarios
+ * follow the first id.
  */
 const NAMED = [
   "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
@@ -226,7 +229,10 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
     if (req.method !== "GET") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
 
     const token = req.headers["x-auth-token"];
-    if (!token || token === "bad-token" || token.startsWith("expired-")) {
+    if (isAkSkSigned(req)) {
+      const refusal = verifyAkSk(req);
+      if (refusal) return sendJson(res, 401, serviceError("APIG.0301", refusal, xRequestId));
+    } else if (!token || token === "bad-token" || token.startsWith("expired-")) {
       return sendJson(res, 401, serviceError("APIG.0301", "Incorrect IAM authentication information: decrypt token fail", xRequestId));
     }
     const param = (name) => url.searchParams.get(name);
