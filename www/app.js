@@ -1,14 +1,16 @@
 // The demo console: lists the jobs of one batch request with cph-jobs and
 // follows them until none is running. A plain ES module over the package's
 // web build; no framework, no bundler.
-import { listJobs, CphError, JobStatus } from "/pkg/index.js";
+import { waitForJobs, CphError, JobStatus } from "/pkg/index.js";
 
 const params = new URLSearchParams(location.search);
 
-/** Pause between two ListJobs calls while a job runs; `?interval=MS` lets tests poll fast. */
+/** The first pause between two ListJobs calls while a job runs; `?interval=MS` lets tests poll fast. */
 const POLL_INTERVAL_MS = boundedInt(params.get("interval"), 50, 60_000, 2_000);
-/** Deadline of one ListJobs call, so a hanging proxy cannot freeze the page. */
-const CALL_TIMEOUT_MS = 20_000;
+/** The pauses grow (with jitter) up to 15 times the first, and never past 30 s. */
+const MAX_POLL_INTERVAL_MS = Math.max(POLL_INTERVAL_MS, Math.min(30_000, POLL_INTERVAL_MS * 15));
+/** How long the page follows a batch before it gives up: a restart takes minutes, not hours. */
+const WAIT_TIMEOUT_MS = 30 * 60_000;
 /** The form fields, named as the package names its arguments in `invalid-input` messages. */
 const FIELDS = ["endpoint", "projectId", "requestId", "token"];
 
@@ -26,30 +28,17 @@ const ui = {
 
 /**
  * Follows one batch request until no job is running: calls `onProgress` with
- * every answer and resolves with the last one. This is the one place that
- * polls, so that the package's own waiting helper can take its place.
+ * every answer and resolves with the last one. The package's waiter backs off
+ * from the first interval, retries throttled and failed calls, and stops at
+ * once when the signal aborts.
  */
 async function followBatch({ endpoint, projectId, requestId, token }, { signal, onProgress }) {
-  for (;;) {
-    const response = await listJobs(endpoint, projectId, requestId, token, { signal, timeoutMs: CALL_TIMEOUT_MS });
-    onProgress(response);
-    if (!response.jobs.some((job) => job.status === JobStatus.Running)) return response;
-    await pause(POLL_INTERVAL_MS, signal);
-  }
-}
-
-function pause(ms, signal) {
-  return new Promise((resolve, reject) => {
-    const stopped = () => {
-      clearTimeout(timer);
-      reject(new CphError("aborted", "stopped while waiting for the next refresh"));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", stopped);
-      resolve();
-    }, ms);
-    if (signal.aborted) stopped();
-    else signal.addEventListener("abort", stopped, { once: true });
+  return waitForJobs(endpoint, projectId, requestId, token, {
+    signal,
+    onProgress,
+    minDelayMs: POLL_INTERVAL_MS,
+    maxDelayMs: MAX_POLL_INTERVAL_MS,
+    timeoutMs: WAIT_TIMEOUT_MS,
   });
 }
 
@@ -154,7 +143,8 @@ function clearFieldErrors() {
 
 // ---- state and summary -------------------------------------------------------
 
-const intervalText = POLL_INTERVAL_MS >= 1000 ? `${+(POLL_INTERVAL_MS / 1000).toFixed(1)} s` : `${POLL_INTERVAL_MS} ms`;
+const duration = (ms) => (ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`);
+const intervalText = `${duration(POLL_INTERVAL_MS)}–${duration(MAX_POLL_INTERVAL_MS)}`;
 
 /** idle, loading, polling, finished, stopped or error: drives the buttons and the status line. */
 function setState(state, run = current) {
@@ -450,7 +440,7 @@ function formatDuration(ms) {
 const ADVICE = {
   "invalid-input": "Nothing was sent. Correct the highlighted field and submit again.",
   network: null, // built from the page's origin, below
-  timeout: `No complete answer within ${CALL_TIMEOUT_MS / 1000} s. The service or the proxy may be overloaded; try again.`,
+  timeout: "No complete answer in time: the service or the proxy may be overloaded, or the batch is still running. Try again.",
   aborted: "The request was cancelled.",
   decode: "The endpoint answered, but not with a ListJobs document. Check that the endpoint points at the CPH API or at a proxy that forwards to it.",
 };

@@ -57,6 +57,18 @@ pub enum Jobs {
 }
 
 impl Jobs {
+    /// The groups of ids that one request each can carry, checked, so a
+    /// bad id is named as the caller passed it (`requestId` or `requestIds`).
+    fn groups(&self) -> Result<Vec<Vec<String>>, Error> {
+        match self {
+            Jobs::One(id) => {
+                crate::request::validate_id("requestId", id)?;
+                Ok(vec![vec![id.clone()]])
+            }
+            Jobs::Many(ids) => chunk_ids(ids),
+        }
+    }
+
     fn ids(&self) -> &[String] {
         match self {
             Jobs::One(id) => std::slice::from_ref(id),
@@ -412,7 +424,7 @@ impl Client {
         deadline: Deadline,
         attempts: &mut u32,
     ) -> Result<ListJobsResponse, Error> {
-        let groups = chunk_ids(jobs.ids())?;
+        let groups = jobs.groups()?;
         let mut pages = Vec::new();
         for group in &groups {
             let mut cursor = PageCursor::new(
@@ -447,7 +459,7 @@ impl Client {
     pub fn pages(&self, jobs: &Jobs, options: &CallOptions) -> Pages {
         let setup = self.plan(options).and_then(|plan| {
             let timeout_ms = check_timeout(options.timeout_ms, self.config.timeout_ms)?;
-            let groups = chunk_ids(jobs.ids())?;
+            let groups = jobs.groups()?;
             Ok((plan, timeout_ms, groups))
         });
         Pages {
