@@ -116,8 +116,10 @@ impl PollSchedule {
         let (min, max) = (f64::from(self.min_delay_ms), f64::from(self.max_delay_ms));
         // 1.5^40 already exceeds any u32 ratio of max to min.
         let ceiling = (min * 1.5f64.powi(poll.min(40) as i32)).min(max);
+        // max/min rather than clamp: clamp's panic message would pull float
+        // formatting into the wasm, and min <= max holds by construction.
         let jittered = ceiling * (0.8 + 0.4 * random.clamp(0.0, 1.0));
-        jittered.clamp(min, max) as u64
+        jittered.max(min).min(max) as u64
     }
 }
 

@@ -39,13 +39,13 @@ async fn list(
     token: &str,
     opts: JsValue,
 ) -> Result<JsValue, JsValue> {
-    cph_jobs::wasm::js::list_jobs(
+    JsFuture::from(cph_jobs::wasm::js::list_jobs(
         endpoint.into(),
         "proj_1".into(),
         request_id.into(),
         token.into(),
         opts,
-    )
+    ))
     .await
 }
 
@@ -233,13 +233,13 @@ async fn rejects_bad_input_before_sending_and_never_throws() {
         ),
     ];
     for (endpoint, request_id, token, opts, needle) in cases {
-        let promise = cph_jobs::wasm::js::list_jobs(
+        let promise = JsFuture::from(cph_jobs::wasm::js::list_jobs(
             endpoint,
             "proj_1".into(),
             request_id.into(),
             token.into(),
             opts,
-        );
+        ));
         let err = promise.await.unwrap_err();
         assert_eq!(kind(&err), "invalid-input");
         let message = prop(&err, "message").as_string().unwrap();

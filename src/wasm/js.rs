@@ -4,6 +4,8 @@
 //! Rust code may call these functions too, as the wasm tests do.
 
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -380,38 +382,42 @@ fn client_for(endpoint: &JsValue, project_id: &JsValue, token: &JsValue) -> Resu
 /// answers (honouring `Retry-After`), never follows a redirect, and resolves
 /// with the decoded jobs. Every failure, bad input included, is a rejected
 /// promise carrying a `CphError`.
-#[wasm_bindgen(js_name = listJobs, unchecked_return_type = "ListJobsResult")]
-pub async fn list_jobs(
+#[wasm_bindgen(js_name = listJobs, unchecked_return_type = "Promise<ListJobsResult>")]
+pub fn list_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
     #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
     #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
     request_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let client = client_for(&endpoint, &project_id, &token)?;
-    let jobs = jobs_arg(&request_id)?;
-    let options = Props::of(&options, "options")?.call_options()?;
-    let (response, metadata) = client.list_jobs_counted(&jobs, &options).await?;
-    Ok(result(&response, metadata))
+) -> Promise {
+    promise(async move {
+        let client = client_for(&endpoint, &project_id, &token)?;
+        let jobs = jobs_arg(&request_id)?;
+        let options = Props::of(&options, "options")?.call_options()?;
+        let (response, metadata) = client.list_jobs_counted(&jobs, &options).await?;
+        Ok(result(&response, metadata))
+    })
 }
 
 /// Lists every job of one or many batch requests: 20 ids per request, every
 /// page followed, merged in order.
-#[wasm_bindgen(js_name = listAllJobs, unchecked_return_type = "ListJobsResult")]
-pub async fn list_all_jobs(
+#[wasm_bindgen(js_name = listAllJobs, unchecked_return_type = "Promise<ListJobsResult>")]
+pub fn list_all_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
     #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
     #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
     request_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let client = client_for(&endpoint, &project_id, &token)?;
-    let jobs = jobs_arg(&request_id)?;
-    let options = Props::of(&options, "options")?.call_options()?;
-    let (response, metadata) = client.list_all_jobs_counted(&jobs, &options).await?;
-    Ok(result(&response, metadata))
+) -> Promise {
+    promise(async move {
+        let client = client_for(&endpoint, &project_id, &token)?;
+        let jobs = jobs_arg(&request_id)?;
+        let options = Props::of(&options, "options")?.call_options()?;
+        let (response, metadata) = client.list_all_jobs_counted(&jobs, &options).await?;
+        Ok(result(&response, metadata))
+    })
 }
 
 /// The pages of the jobs of one or many batch requests, for `for await`; it
@@ -438,20 +444,30 @@ pub fn paginate_jobs(
 
 /// Polls until no job of the batch request(s) is running, then resolves with
 /// the final jobs.
-#[wasm_bindgen(js_name = waitForJobs, unchecked_return_type = "ListJobsResult")]
-pub async fn wait_for_jobs(
+#[wasm_bindgen(js_name = waitForJobs, unchecked_return_type = "Promise<ListJobsResult>")]
+pub fn wait_for_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
     #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
     #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
     request_id: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "WaitForJobsOptions")] options: JsValue,
-) -> Result<JsValue, JsValue> {
-    let client = client_for(&endpoint, &project_id, &token)?;
-    let jobs = jobs_arg(&request_id)?;
-    let options = Props::of(&options, "options")?.wait_options()?;
-    let (response, metadata) = client.wait_for_jobs_counted(&jobs, options).await?;
-    Ok(result(&response, metadata))
+) -> Promise {
+    promise(async move {
+        let client = client_for(&endpoint, &project_id, &token)?;
+        let jobs = jobs_arg(&request_id)?;
+        let options = Props::of(&options, "options")?.wait_options()?;
+        let (response, metadata) = client.wait_for_jobs_counted(&jobs, options).await?;
+        Ok(result(&response, metadata))
+    })
+}
+
+/// Runs a call as a promise. The call is boxed, so every export shares one
+/// copy of the executor glue instead of one per future type: each copy costs
+/// kilobytes of download.
+fn promise(call: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    let call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>> = Box::pin(call);
+    future_to_promise(async move { call.await.map_err(JsValue::from) })
 }
 
 /// The async iterator over `pages`; a setup error rejects the first `next()`.
@@ -474,11 +490,11 @@ impl PageCursorJs {
     /// The next page, or `undefined` after the last.
     pub fn next(&self) -> Promise {
         let slot = Rc::clone(&self.pages);
-        future_to_promise(async move {
+        promise(async move {
             // Taken out while a page is fetched; runtime.js never overlaps calls.
             let mut pages = match slot.take() {
                 Some(Ok(pages)) => pages,
-                Some(Err(error)) => return Err(error.into()),
+                Some(Err(error)) => return Err(error),
                 None => return Ok(JsValue::UNDEFINED),
             };
             let next = pages.next_counted().await;
@@ -492,7 +508,7 @@ impl PageCursorJs {
                         polls: None,
                     },
                 )),
-                Some(Err(error)) => Err(error.into()),
+                Some(Err(error)) => Err(error),
             }
         })
     }
@@ -527,7 +543,7 @@ impl CphClient {
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
     ) -> Promise {
         let setup = self.setup(&query, |p| p.call_options());
-        future_to_promise(async move {
+        promise(async move {
             let (client, jobs, options) = setup?;
             let (response, metadata) = client.list_jobs_counted(&jobs, &options).await?;
             Ok(result(&response, metadata))
@@ -541,7 +557,7 @@ impl CphClient {
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
     ) -> Promise {
         let setup = self.setup(&query, |p| p.call_options());
-        future_to_promise(async move {
+        promise(async move {
             let (client, jobs, options) = setup?;
             let (response, metadata) = client.list_all_jobs_counted(&jobs, &options).await?;
             Ok(result(&response, metadata))
@@ -570,7 +586,7 @@ impl CphClient {
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & WaitForJobsOptions")] query: JsValue,
     ) -> Promise {
         let setup = self.setup(&query, |p| p.wait_options());
-        future_to_promise(async move {
+        promise(async move {
             let (client, jobs, options) = setup?;
             let (response, metadata) = client.wait_for_jobs_counted(&jobs, options).await?;
             Ok(result(&response, metadata))
