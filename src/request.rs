@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use crate::error::{redact, redact_bytes, Error, REDACTED};
 use crate::model::ListJobsResponse;
-use crate::response::decode_response;
+use crate::response::decode_response_scrubbed;
 
 /// The default whole-call deadline, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -354,7 +354,7 @@ impl ListJobsRequest {
         } else {
             redact_bytes(body, &self.token)
         };
-        decode_response(status, request_id.as_deref(), &body)
+        decode_response_scrubbed(status, request_id.as_deref(), &body, &self.token)
     }
 
     /// Scrubs this request's token from text from outside the crate, such as

@@ -8,7 +8,9 @@
 //!   at random, and the camelCase `to_json()` reads back to the same values;
 //! * the validators accept exactly their documented grammar, checked against
 //!   oracles written here on inputs drawn from the grammar and near misses;
-//! * no accepted input changes the path or the query structure of the URL.
+//! * no accepted input changes the path or the query structure of the URL;
+//! * however a server echoes the token (JSON escapes, overlapping copies),
+//!   it never comes back in an error.
 //!
 //! The case counts keep the file to seconds; `PROPTEST_CASES=N cargo test
 //! --test props` runs N cases of every property instead.
@@ -1488,5 +1490,74 @@ proptest! {
         // The token travels only in its header, unchanged.
         prop_assert_eq!(request.headers()[0], ("X-Auth-Token", token.as_str()));
         prop_assert!(!request.url().contains(token.as_str()) || token.len() < 8);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The token never comes back in an error, however a server echoes it.
+
+proptest! {
+    #![proptest_config(config(1000))]
+
+    #[test]
+    fn an_echoed_token_never_reaches_the_error(
+        token in prop_oneof![
+            3 => "[!-~][ -~]{6,40}[!-~]",
+            2 => "[A-Za-z0-9+/]{20,60}={0,2}",
+            // Next to the "[REDACTED]" that replaces an earlier copy, these
+            // spell themselves again.
+            1 => "\\][!-~]{6,20}",
+            1 => "[!-~]{6,20}\\[",
+        ],
+        (body, _) in error_body(),
+        mutations in prop::collection::vec(mutation(), 0..2),
+        place in prop::collection::vec(0..6usize, 1..4),
+        seed in any::<u64>(),
+        status in http_status(),
+    ) {
+        let request = ListJobsRequest::new("https://cph.example.com", "p", "r", &token).unwrap();
+        // The token as a JSON encoder may spell it ("\/", "\u0041", ...),
+        // or overlapping a copy of itself, in the body's strings and in
+        // X-Request-Id.
+        let mut rng = Rng::new(seed);
+        let spell = |s: &str, rng: &mut Rng| {
+            let json = encoded(s, rng);
+            json[1..json.len() - 1].to_owned()
+        };
+        let (head, tail) = token.split_at(token.len() / 2);
+        let mut fields = vec![];
+        for (i, where_) in place.iter().enumerate() {
+            let echo = match where_ {
+                0 => spell(&token, &mut rng) + &spell(tail, &mut rng),
+                1 => spell(head, &mut rng) + &spell(&token, &mut rng),
+                2 => spell(&format!("{}{}", token, &token[1..]), &mut rng),
+                3 => spell(&format!("{}{}", &token[..token.len() - 1], token), &mut rng),
+                _ => spell(&token, &mut rng),
+            };
+            let key = ["error_msg", "error_code", "message", "request_id"][(i + where_) % 4];
+            fields.push((key.to_owned(), format!("\"{echo}\"")));
+        }
+        let mut echoed = String::new();
+        encode_object(&mut echoed, fields, &mut rng);
+        let mut bodies = vec![echoed.into_bytes(), body.into_bytes()];
+        mutate(&mut bodies[0], &mutations);
+        let header = format!("id-{}{}{}", &token[..token.len() - 1], token, &token[1..]);
+        for body in &bodies {
+            let Err(error) = request.decode_response(status, Some(&header), body) else {
+                continue;
+            };
+            for text in [
+                error.to_string(),
+                error.error_code().unwrap_or_default().to_owned(),
+                error.error_msg().unwrap_or_default().to_owned(),
+                error.request_id().unwrap_or_default().to_owned(),
+            ] {
+                prop_assert!(!text.contains(token.as_str()), "{:?} in {:?}", token, text);
+            }
+            // Debug escapes quotes and backslashes: look for the token so spelled.
+            let debug_token = format!("{token:?}");
+            let debug_token = &debug_token[1..debug_token.len() - 1];
+            prop_assert!(!format!("{error:?}").contains(debug_token), "{:?}", error);
+        }
     }
 }
