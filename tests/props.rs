@@ -661,7 +661,7 @@ fn http_status() -> impl Strategy<Value = u16> {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(5000))]
 
     #[test]
     fn decoders_never_panic_on_arbitrary_bytes(
@@ -681,7 +681,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn decoders_never_panic_on_mutated_documents(
@@ -712,6 +712,12 @@ proptest! {
         prop_assert_eq!(&written, &camel_value(&expected));
         prop_assert_eq!(&written, &serde_json::to_value(&expected).unwrap());
     }
+
+}
+
+proptest! {
+    // Narrow properties: each case changes one status of a document.
+    #![proptest_config(config(500))]
 
     #[test]
     fn statuses_beyond_safe_integers_are_refused(
@@ -899,7 +905,7 @@ fn error_body() -> impl Strategy<Value = (String, ServiceError)> {
 }
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn error_bodies_yield_their_code_and_message((body, expected) in error_body()) {
@@ -1005,7 +1011,7 @@ fn timeout_value() -> impl Strategy<Value = f64> {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(5000))]
 
     #[test]
     fn ids_are_accepted_exactly_by_their_grammar(s in id()) {
@@ -1400,7 +1406,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(config(3000))]
+    #![proptest_config(config(6000))]
 
     #[test]
     fn endpoints_are_accepted_exactly_by_their_grammar(
@@ -1430,7 +1436,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(2000))]
+    #![proptest_config(config(4000))]
 
     #[test]
     fn no_input_changes_the_url_structure(
@@ -1497,7 +1503,7 @@ proptest! {
 // The token never comes back in an error, however a server echoes it.
 
 proptest! {
-    #![proptest_config(config(1000))]
+    #![proptest_config(config(2000))]
 
     #[test]
     fn an_echoed_token_never_reaches_the_error(
