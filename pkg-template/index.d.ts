@@ -3,7 +3,7 @@
 // error class and status table are declared here.
 import type { ErrorKind, ListJobsResponse } from "__BUILD__";
 
-export { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } from "__BUILD__";
+export { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, memoryBytes } from "__BUILD__";
 export type {
   AccessKeyCredentials,
   CphClientConfig,

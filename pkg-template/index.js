@@ -7,9 +7,12 @@ import { CphError } from "__RUNTIME_MODULE__";
 export { CphError, JobStatus } from "__RUNTIME_MODULE__";
 
 let ready;
+let loaded = false;
 
 function load() {
-  ready ??= init().catch((cause) => {
+  ready ??= init().then(() => {
+    loaded = true;
+  }, (cause) => {
     ready = undefined; // let a later call try again, e.g. after the network is back
     throw new CphError("network", `could not load the cph-jobs WebAssembly module: ${cause?.message ?? cause}`);
   });
@@ -26,6 +29,11 @@ export async function listJobs(endpoint, projectId, requestId, token, options) {
 export async function listAllJobs(endpoint, projectId, requestId, token, options) {
   await load();
   return wasm.listAllJobs(endpoint, projectId, requestId, token, options);
+}
+
+/** See the type declaration: the module's linear memory in bytes (0 before the first call loads it). */
+export function memoryBytes() {
+  return loaded ? wasm.memoryBytes() : 0;
 }
 
 /** See the type declaration: polls until no job is running. */

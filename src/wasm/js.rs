@@ -488,6 +488,19 @@ pub fn wait_for_jobs(
     })
 }
 
+/// Bytes of WebAssembly linear memory the package's module holds now. It
+/// grows in 64 KiB pages and never shrinks, so a console that polls for
+/// hours can check that it stays flat.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+        .into()
+}
+
 /// Runs a call as a promise. The call is boxed, so every export shares one
 /// copy of the executor glue instead of one per future type: each copy costs
 /// kilobytes of download.

@@ -91,6 +91,7 @@ for (const [flavour, load] of Object.entries(flavours)) {
         "JobStatus",
         "listAllJobs",
         "listJobs",
+        "memoryBytes",
         "paginateJobs",
         "waitForJobs",
       ]);

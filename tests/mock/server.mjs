@@ -11,6 +11,7 @@
 // or SIGTERM. Tests import startMock() instead.
 
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -154,6 +155,18 @@ function manyJobs(requestId, count) {
  *   hang            never sends headers
  *   hang-body       sends headers and half a body, then stalls
  *   reset-body      sends headers and half a body, then resets the connection
+ *   partial-headers sends a status line and half the headers, then stalls
+ *   html-200        200, a valid document labelled text/html (the type is not trusted)
+ *   length-short    200 whose Content-Length is shorter than the body sent
+ *   length-long     200 whose Content-Length promises more than is sent, then closes
+ *   gzip-bomb       200, Content-Encoding gzip: 16 KiB that inflate to 32 MiB
+ *   huge-string     200 with a 6 MiB request_id string (under the default cap)
+ *   deep            200 with an unknown field nested 10,000 arrays deep
+ *   dup-keys        200 whose job repeats "status"
+ *   bad-utf8        200 with invalid UTF-8 inside a string
+ *   status-range    200 with status 9007199254740993 (beyond 2^53 - 1)
+ *   trickle         200 whose body arrives one byte every 200 ms
+ *   storm           429 APIG.0308 on every call, without Retry-After
  *   redirect        302 to the same API on this server
  *   redirect-cross  307 to another origin (this server, named "localhost")
  *
@@ -166,6 +179,8 @@ function manyJobs(requestId, count) {
 const NAMED = [
   "demo", "doc-example", "empty", "nulls", "wrong-type", "missing-job-id", "not-json", "truncated",
   "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
+  "partial-headers", "html-200", "length-short", "length-long", "gzip-bomb", "huge-string", "deep",
+  "dup-keys", "bad-utf8", "status-range", "trickle", "storm",
   "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
 ].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
 
@@ -288,6 +303,40 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
     }
     if (name === "trailing") return sendRaw(res, 200, "application/json", `${JSON.stringify({ request_id: id, jobs: [] })}{"x":1}`);
     if (name === "bom") return sendRaw(res, 200, "application/json", `\uFEFF${JSON.stringify(DOC_EXAMPLE)}`);
+    const fault = faultBody(name, id);
+    if (fault !== undefined) return sendRaw(res, 200, name === "html-200" ? "text/html" : "application/json", fault);
+    if (name === "partial-headers" || name === "length-short" || name === "length-long") {
+      // Written to the socket by hand: node:http itself would never send these.
+      const body = JSON.stringify({ request_id: id, jobs: manyJobs(id, 5) });
+      const cors = `Access-Control-Allow-Origin: ${req.headers.origin ?? "*"}\r\nAccess-Control-Expose-Headers: X-Request-Id\r\n`;
+      const head = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: ${xRequestId}\r\n${cors}`;
+      const socket = res.socket;
+      res.detachSocket?.(socket);
+      if (name === "partial-headers") return socket.write(head);
+      const length = name === "length-short" ? body.length - 10 : body.length + 100;
+      socket.write(`${head}Content-Length: ${length}\r\nConnection: close\r\n\r\n${body}`);
+      return socket.end();
+    }
+    if (name === "gzip-bomb") {
+      // Compressed once: 32 MiB take the mock's event loop most of a second.
+      const body = (gzipBomb ??= gzipSync(Buffer.concat([Buffer.from('{"request_id":"bomb","jobs":[]'), Buffer.alloc(32 * 1024 * 1024, 0x20), Buffer.from("}")]), { level: 9 }));
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip", "Content-Length": body.length });
+      return res.end(body);
+    }
+    if (name === "trickle") {
+      const body = Buffer.from(JSON.stringify({ request_id: id, jobs: [] }));
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": body.length });
+      let at = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || at >= body.length) return clearInterval(timer), res.end();
+        res.write(body.subarray(at, ++at));
+      }, 200);
+      res.on("close", () => clearInterval(timer));
+      return;
+    }
+    if (name === "storm") {
+      return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
+    }
     if ((m = name.match(/^err-(\d{3})$/))) {
       const code = Number(m[1]);
       return sendJson(res, code, serviceError(`CPS.${String(code).padStart(4, "0")}`, `Mock error ${code}.`, xRequestId));
@@ -399,6 +448,28 @@ export async function closedUrl() {
   const { port } = probe.address();
   await new Promise((ok) => probe.close(ok));
   return `http://127.0.0.1:${port}`;
+}
+
+let gzipBomb;
+
+/** The bodies of the malformed-200 scenarios, or undefined for any other. */
+function faultBody(name, id) {
+  switch (name) {
+    case "html-200":
+      return JSON.stringify({ request_id: id, jobs: manyJobs(id, 2) });
+    case "huge-string":
+      return `{"request_id":"${"x".repeat(6 * 1024 * 1024)}","jobs":[]}`;
+    case "deep":
+      return `{"request_id":"${id}","jobs":[],"extra":${"[".repeat(10_000)}${"]".repeat(10_000)}}`;
+    case "dup-keys":
+      return `{"request_id":"${id}","jobs":[{"job_id":"j1","status":1,"status":2}]}`;
+    case "bad-utf8":
+      return Buffer.concat([Buffer.from(`{"request_id":"${id}","jobs":[{"job_id":"j`), Buffer.from([0xff, 0xfe]), Buffer.from(`","status":2}]}`)]);
+    case "status-range":
+      return `{"request_id":"${id}","jobs":[{"job_id":"j1","status":9007199254740993}]}`;
+    default:
+      return undefined;
+  }
 }
 
 function serviceError(code, msg, requestId) {
