@@ -259,14 +259,12 @@ function progressReporter(stream, started) {
   const live = Boolean(stream.isTTY) && process.env.TERM !== "dumb";
   const c = paint(wantsColour(stream));
   let counts = null;
-  let lastLine = "";
   let ticker = null;
 
-  const text = () => {
-    const elapsed = clock(Date.now() - started);
-    if (!counts) return `waiting for the first answer  ${elapsed}`;
-    return `${counts.done}/${counts.total} done · ${counts.running} running · ${counts.failed} failed · ${elapsed}`;
-  };
+  const elapsed = () => clock(Date.now() - started);
+  const countsText = (separator) =>
+    [`${counts.done}/${counts.total} done`, `${counts.running} running`, `${counts.failed} failed`].join(separator);
+  const text = () => (counts ? `${countsText(" · ")} · ${elapsed()}` : `waiting for the first answer  ${elapsed()}`);
   const bar = (size) => {
     if (!counts || counts.total === 0) return "░".repeat(size);
     const ok = Math.round((size * counts.succeeded) / counts.total);
@@ -295,10 +293,7 @@ function progressReporter(stream, started) {
       const changed = !counts || ["total", "done", "running", "failed"].some((k) => next[k] !== counts[k]);
       counts = next;
       if (live) return draw();
-      if (!changed) return;
-      const line = `[${clock(Date.now() - started)}] ${text().replace(/ · \d+:\d\d(:\d\d)?$/, "").replace(/ · /g, ", ")}`;
-      if (line !== lastLine) stream.write(redact(`${line}\n`));
-      lastLine = line;
+      if (changed) stream.write(redact(`[${elapsed()}] ${countsText(", ")}\n`));
     },
     /** Leaves the last bar on screen, so the summary follows below it. */
     stop() {
