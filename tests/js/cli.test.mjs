@@ -36,7 +36,8 @@ after(async () => {
 
 /** A clean environment: nothing of the caller's credentials, colours or terminal leaks in. */
 function environment(extra = {}) {
-  const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: process.env.HOME ?? scratch, LANG: "C.UTF-8" };
+  // Offline: npx must find the installed bin, never ask the registry.
+  const env = { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: process.env.HOME ?? scratch, LANG: "C.UTF-8", npm_config_offline: "true" };
   for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value;
   return env;
 }
@@ -99,7 +100,7 @@ function assertAligned(rows) {
   }
 }
 
-describe("usage", () => {
+describe("usage", { timeout: 120_000 }, () => {
   test("--help of each command exits 0 and shows its options", async () => {
     const main = await cli(["--help"]);
     assert.equal(main.code, 0);
@@ -119,7 +120,7 @@ describe("usage", () => {
     const { version } = JSON.parse(readFileSync(join(consumer, "node_modules", "cph-jobs", "package.json"), "utf8"));
     const direct = await cli(["--version"]);
     assert.deepEqual([direct.code, direct.stdout], [0, `${version}\n`]);
-    const npx = await exec("npx", ["--no", "--", "cph-jobs", "--version"], { env: environment({ npm_config_offline: "true" }) });
+    const npx = await exec("npx", ["--no", "--", "cph-jobs", "--version"], { env: environment() });
     assert.deepEqual([npx.code, npx.stdout], [0, `${version}\n`], npx.stderr);
   });
 
@@ -154,7 +155,7 @@ describe("usage", () => {
   }
 });
 
-describe("credentials", () => {
+describe("credentials", { timeout: 120_000 }, () => {
   for (const [args, where] of [
     [["--token", TOKEN], /set CPH_TOKEN, or .* --token-file PATH/],
     [[`--token=${TOKEN}`], /set CPH_TOKEN/],
@@ -224,7 +225,7 @@ describe("credentials", () => {
   });
 });
 
-describe("list", () => {
+describe("list", { timeout: 120_000 }, () => {
   test("an aligned table, no colour in a pipe, exit 1 when a job failed", async () => {
     const run = await cli(["list", ...select("doc-example")]);
     assert.equal(run.code, 1, run.stderr);
@@ -294,7 +295,7 @@ describe("list", () => {
   });
 });
 
-describe("errors", () => {
+describe("errors", { timeout: 120_000 }, () => {
   test("exit 3 for an API error, with kind, status, code and X-Request-Id", async () => {
     const run = await cli(["list", ...select("err-503")]);
     assert.equal(run.code, 3);
@@ -328,7 +329,7 @@ describe("errors", () => {
   });
 });
 
-describe("watch", () => {
+describe("watch", { timeout: 120_000 }, () => {
   test("in a pipe: one plain line per change, then the summary table", async () => {
     const run = await cli(["watch", ...select(batch()), "--interval", "100ms"]);
     assert.ok(run.code === 0 || run.code === 1, run.stderr);
@@ -394,7 +395,7 @@ describe("watch", () => {
   });
 });
 
-describe("interrupted", () => {
+describe("interrupted", { timeout: 120_000 }, () => {
   for (const [command, scenario] of [["watch", "running"], ["list", "hang"]]) {
     test(`SIGINT during ${command} aborts the work in flight: exit 130`, async () => {
       const before = mock.requests();
@@ -405,6 +406,24 @@ describe("interrupted", () => {
       assert.match(run.stderr, /cph-jobs: interrupted\n$/);
     });
   }
+
+  test("Ctrl-C in a terminal, through npx: exit 130", async () => {
+    // The terminal turns ^C into SIGINT for npx and the command alike.
+    const command = ["npx", "--no", "--", "cph-jobs", "watch", ...select(batch("running"))].map(shellQuote).join(" ");
+    const run = await new Promise((resolve, reject) => {
+      const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: consumer, env: environment({ CPH_TOKEN: TOKEN, TERM: "xterm" }) });
+      let output = "";
+      child.stdout.setEncoding("utf8").on("data", (d) => {
+        output += d;
+        if (/running ·/.test(output) && !child.stdin.writableEnded) child.stdin.end("\x03");
+      });
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, output }));
+    });
+    assert.equal(run.code, 130, run.output);
+    assert.match(run.output, /cph-jobs: interrupted/);
+    assert.ok(!run.output.includes(TOKEN));
+  });
 });
 
 /** Runs the command and sends it SIGINT once `ready(stderr so far)` says it is mid-work. */
@@ -430,7 +449,7 @@ function interruptible(args, ready) {
   });
 }
 
-describe("with an access key pair", () => {
+describe("with an access key pair", { timeout: 120_000 }, () => {
   /** Whether the installed package signs with `credentials`: one real call against the mock. */
   let unsupported = false;
   before(async () => {
