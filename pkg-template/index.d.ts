@@ -5,6 +5,7 @@ import type { ErrorKind, ListJobsResponse } from "__BUILD__";
 
 export { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } from "__BUILD__";
 export type {
+  AccessKeyCredentials,
   CphClientConfig,
   ErrorKind,
   Job,

@@ -59,7 +59,7 @@ pub use paging::{
 };
 pub use regions::{region_endpoint, REGIONS};
 pub use request::{
-    validate_duration_ms, validate_id, validate_timeout_ms, validate_token, Endpoint,
+    validate_duration_ms, validate_id, validate_timeout_ms, validate_token, Credential, Endpoint,
     ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
 };
 pub use response::{

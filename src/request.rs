@@ -6,11 +6,12 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use std::borrow::Cow;
 
-use crate::error::{redact, redact_bytes, Error, REDACTED};
+use crate::error::{redact, redact_bytes, Error};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::response::decode_response;
+use crate::sign::{format_sdk_date, sign, Credentials};
 
 /// The default whole-call deadline, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -300,7 +301,45 @@ pub fn validate_duration_ms(what: &str, value: f64) -> Result<u32, Error> {
 #[derive(Clone, PartialEq, Eq)]
 pub struct ListJobsRequest {
     url: String,
-    token: String,
+    credential: Credential,
+}
+
+/// How a request proves who sends it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// An IAM token, sent as `X-Auth-Token`.
+    Token(String),
+    /// An access key pair: each send is signed (`SDK-HMAC-SHA256`) at the
+    /// time it is sent.
+    AccessKey(Credentials),
+}
+
+impl Credential {
+    /// A checked IAM token.
+    ///
+    /// # Errors
+    /// As [`validate_token`].
+    pub fn token(token: &str) -> Result<Self, Error> {
+        validate_token(token)?;
+        Ok(Credential::Token(token.to_owned()))
+    }
+
+    /// The texts no error or message may show.
+    fn secrets(&self) -> Vec<&str> {
+        match self {
+            Credential::Token(token) => vec![token.as_str()],
+            Credential::AccessKey(credentials) => credentials.secrets().collect(),
+        }
+    }
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Token(_) => f.write_str("Token([REDACTED])"),
+            Credential::AccessKey(credentials) => credentials.fmt(f),
+        }
+    }
 }
 
 /// Which page of a ListJobs answer to ask for. `None` leaves the parameter
@@ -327,7 +366,16 @@ impl ListJobsRequest {
         token: &str,
     ) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(endpoint)?;
-        Self::for_ids(&endpoint, project_id, &[request_id], Page::default(), token)
+        validate_id("projectId", project_id)?;
+        validate_id("requestId", request_id)?;
+        let credential = Credential::token(token)?;
+        Self::for_ids(
+            &endpoint,
+            project_id,
+            &[request_id],
+            Page::default(),
+            &credential,
+        )
     }
 
     /// Builds the request for one page of the jobs of up to 20 request ids:
@@ -335,13 +383,13 @@ impl ListJobsRequest {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad
-    /// project id, request id, page or token, no ids, or more than 20.
+    /// project id, request id or page, no ids, or more than 20.
     pub fn for_ids<S: AsRef<str>>(
         endpoint: &Endpoint,
         project_id: &str,
         request_ids: &[S],
         page: Page,
-        token: &str,
+        credential: &Credential,
     ) -> Result<Self, Error> {
         validate_id("projectId", project_id)?;
         let (param, what) =
@@ -370,7 +418,6 @@ impl ListJobsRequest {
                 ));
             }
         }
-        validate_token(token)?;
         let ids_len: usize = request_ids.iter().map(|id| id.as_ref().len() + 1).sum();
         let mut url =
             String::with_capacity(endpoint.as_str().len() + 80 + project_id.len() + ids_len);
@@ -394,7 +441,7 @@ impl ListJobsRequest {
         }
         Ok(ListJobsRequest {
             url,
-            token: token.to_owned(),
+            credential: credential.clone(),
         })
     }
 
@@ -408,9 +455,39 @@ impl ListJobsRequest {
         &self.url
     }
 
-    /// The headers to send: the token in `X-Auth-Token`, and `Accept`.
-    pub fn headers(&self) -> [(&'static str, &str); 2] {
-        [(AUTH_HEADER, &self.token), ("Accept", "application/json")]
+    /// The headers to send at `now_unix_ms`: `Accept`, and the token in
+    /// `X-Auth-Token`, or for an access key the signature headers
+    /// (`X-Sdk-Date`, `X-Security-Token` with temporary credentials, and
+    /// `Authorization`). `Host` is signed but not listed: HTTP clients set it
+    /// from the URL, and `fetch` refuses to.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the
+    /// request cannot be signed, e.g. for a clock before 1970.
+    pub fn headers_at(&self, now_unix_ms: u64) -> Result<Vec<(&'static str, String)>, Error> {
+        const ACCEPT: (&str, &str) = ("Accept", "application/json");
+        match &self.credential {
+            Credential::Token(token) => Ok(vec![
+                (AUTH_HEADER, token.clone()),
+                (ACCEPT.0, ACCEPT.1.to_owned()),
+            ]),
+            Credential::AccessKey(credentials) => {
+                let date = format_sdk_date(now_unix_ms)?;
+                let added = sign(credentials, self.method(), &self.url, &[ACCEPT], &[], &date)?;
+                let mut headers = vec![(ACCEPT.0, ACCEPT.1.to_owned())];
+                for (name, value) in added {
+                    let name = match name.as_str() {
+                        "X-Sdk-Date" => "X-Sdk-Date",
+                        "X-Security-Token" => "X-Security-Token",
+                        "Authorization" => "Authorization",
+                        // Host (set by the client from the URL) and nothing else.
+                        _ => continue,
+                    };
+                    headers.push((name, value));
+                }
+                Ok(headers)
+            }
+        }
     }
 
     /// Maps the answer to this request to its result, like
@@ -426,19 +503,28 @@ impl ListJobsRequest {
         request_id_header: Option<&str>,
         body: &[u8],
     ) -> Result<ListJobsResponse, Error> {
-        let request_id = request_id_header.map(|id| redact(id, &self.token));
-        let body = if (200..300).contains(&status) {
-            Cow::Borrowed(body)
-        } else {
-            redact_bytes(body, &self.token)
-        };
+        let request_id = request_id_header.map(|id| self.redact(id));
+        let mut body = Cow::Borrowed(body);
+        if !(200..300).contains(&status) {
+            for secret in self.credential.secrets() {
+                if let Cow::Owned(scrubbed) = redact_bytes(&body, secret) {
+                    body = Cow::Owned(scrubbed);
+                }
+            }
+        }
         decode_response(status, request_id.as_deref(), &body)
     }
 
     /// Scrubs this request's token from text from outside the crate, such as
     /// a platform's network error message.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        redact(text, &self.token)
+        let mut text = Cow::Borrowed(text);
+        for secret in self.credential.secrets() {
+            if let Cow::Owned(scrubbed) = redact(&text, secret) {
+                text = Cow::Owned(scrubbed);
+            }
+        }
+        text
     }
 }
 
@@ -447,7 +533,7 @@ impl fmt::Debug for ListJobsRequest {
         f.debug_struct("ListJobsRequest")
             .field("method", &self.method())
             .field("url", &self.url)
-            .field("token", &REDACTED)
+            .field("credential", &self.credential)
             .finish()
     }
 }

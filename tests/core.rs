@@ -41,8 +41,11 @@ mod request {
             "https://cph.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef/cloud-phone/jobs?request_id=6837531fd3f54550927b930180a706bf"
         );
         assert_eq!(
-            request.headers(),
-            [("X-Auth-Token", TOKEN), ("Accept", "application/json")]
+            request.headers_at(0).unwrap(),
+            [
+                ("X-Auth-Token", TOKEN.to_owned()),
+                ("Accept", "application/json".to_owned())
+            ]
         );
     }
 

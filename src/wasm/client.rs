@@ -10,14 +10,17 @@ use js_sys::Function;
 use web_sys::AbortSignal;
 
 use super::runtime::{now_ms, random, sleep};
-use super::transport::{self, aborted, Call};
+use super::transport::{self, aborted, is_node, Call};
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
 use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep, MAX_LIMIT};
 use crate::regions::region_endpoint;
-use crate::request::{validate_token, Endpoint, ListJobsRequest, Page, DEFAULT_TIMEOUT_MS};
+use crate::request::{
+    validate_token, Credential, Endpoint, ListJobsRequest, Page, DEFAULT_TIMEOUT_MS,
+};
 use crate::response::MAX_RESPONSE_BYTES;
 use crate::retry::RetryPolicy;
+use crate::sign::Credentials;
 use crate::wait::{all_finished, Deadline, PollSchedule, DEFAULT_WAIT_TIMEOUT_MS};
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
@@ -31,6 +34,10 @@ pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, Error>>>>;
 pub enum Auth {
     /// A fixed IAM token, sent as `X-Auth-Token`.
     Token(String),
+    /// An access key pair: every request is signed (`SDK-HMAC-SHA256`) when
+    /// it is sent. In a browser it needs
+    /// [`allow_secret_key_in_browser`](ClientBuilder::allow_secret_key_in_browser).
+    AccessKey(Credentials),
     /// A function that returns a token. It is asked before each call (so it
     /// should cache), and asked again with `true` when the service answers
     /// 401 `APIG.0301`, after which the call is tried once more.
@@ -39,10 +46,11 @@ pub enum Auth {
 
 impl fmt::Debug for Auth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Auth::Token(_) => "Token([REDACTED])",
-            Auth::Provider(_) => "Provider(..)",
-        })
+        match self {
+            Auth::Token(_) => f.write_str("Token([REDACTED])"),
+            Auth::AccessKey(credentials) => credentials.fmt(f),
+            Auth::Provider(_) => f.write_str("Provider(..)"),
+        }
     }
 }
 
@@ -147,6 +155,7 @@ pub struct ClientBuilder {
     max_attempts: Option<u32>,
     max_response_bytes: Option<u64>,
     fetch: Option<Function>,
+    allow_secret_key_in_browser: bool,
 }
 
 impl ClientBuilder {
@@ -171,6 +180,22 @@ impl ClientBuilder {
     /// A fixed IAM token.
     pub fn token(mut self, token: &str) -> Self {
         self.auth = Some(Auth::Token(token.to_owned()));
+        self
+    }
+
+    /// An access key pair to sign requests with, instead of a token.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.auth = Some(Auth::AccessKey(credentials));
+        self
+    }
+
+    /// Allows [`credentials`](Self::credentials) outside Node. A secret key
+    /// in a web page can be read by anyone who can open the page, and unlike
+    /// a token it does not expire; say `true` only for a page that is itself
+    /// private (an internal tool, a test), and prefer a token or a proxy that
+    /// signs on the server.
+    pub fn allow_secret_key_in_browser(mut self, allow: bool) -> Self {
+        self.allow_secret_key_in_browser = allow;
         self
     }
 
@@ -228,6 +253,14 @@ impl ClientBuilder {
             Some(Auth::Token(token)) => {
                 validate_token(&token)?;
                 Auth::Token(token)
+            }
+            Some(Auth::AccessKey(_)) if !self.allow_secret_key_in_browser && !is_node() => {
+                return Err(Error::invalid_argument(
+                    "credentials",
+                    "a secret key in a web page can be read by anyone who opens the page; \
+                     use a token, or sign on a server, or set allowSecretKeyInBrowser if \
+                     this page is itself private",
+                ))
             }
             Some(provider) => provider,
             None => {
@@ -581,10 +614,10 @@ impl Client {
         attempts: &mut u32,
     ) -> Result<ListJobsResponse, Error> {
         let config = &self.config;
-        let build = |token: &str| {
-            ListJobsRequest::for_ids(&config.endpoint, &config.project_id, ids, page, token)
+        let build = |credential: &Credential| {
+            ListJobsRequest::for_ids(&config.endpoint, &config.project_id, ids, page, credential)
         };
-        let mut request = build(&self.token(false).await?)?;
+        let mut request = build(&self.credential(false).await?)?;
         let call = Call {
             signal: plan.signal.as_ref(),
             deadline,
@@ -604,7 +637,7 @@ impl Client {
                 // A refresh is not a retry: it does not spend the budget.
                 refreshed = true;
                 tries -= 1;
-                request = build(&self.token(true).await?)?;
+                request = build(&self.credential(true).await?)?;
                 continue;
             }
             let remaining = deadline.remaining_ms(now_ms());
@@ -617,18 +650,18 @@ impl Client {
         }
     }
 
-    /// The token for the next request, from the client's [`Auth`].
-    async fn token(&self, refresh: bool) -> Result<String, Error> {
+    /// The credential for the next request, from the client's [`Auth`].
+    async fn credential(&self, refresh: bool) -> Result<Credential, Error> {
         let token = match &self.config.auth {
-            Auth::Token(token) => return Ok(token.clone()),
+            Auth::Token(token) => return Ok(Credential::Token(token.clone())),
+            Auth::AccessKey(credentials) => return Ok(Credential::AccessKey(credentials.clone())),
             Auth::Provider(provider) => provider(refresh).await?,
         };
-        validate_token(&token).map_err(|e| {
+        Credential::token(&token).map_err(|e| {
             let mut message = String::from("the tokenProvider returned an unusable token: ");
             message.push_str(e.message());
             Error::invalid_input(message)
-        })?;
-        Ok(token)
+        })
     }
 }
 

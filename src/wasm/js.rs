@@ -21,6 +21,7 @@ use crate::error::Error;
 use crate::model::ListJobsResponse;
 use crate::paging::{validate_limit, validate_offset};
 use crate::request::validate_duration_ms;
+use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -143,6 +144,15 @@ pub struct CphClientConfig {
         optional
     )]
     pub token_provider: Option<Function>,
+    /// An access key pair to sign requests with (`SDK-HMAC-SHA256`), instead
+    /// of a token: for Node scripts and CI jobs.
+    #[tsify(optional)]
+    pub credentials: Option<AccessKeyCredentials>,
+    /// Allows `credentials` outside Node. A secret key in a web page can be
+    /// read by anyone who opens the page, and unlike a token it does not
+    /// expire: set it only for a page that is itself private.
+    #[tsify(optional)]
+    pub allow_secret_key_in_browser: Option<bool>,
     /// The default deadline of each call in milliseconds; default 30000.
     #[tsify(optional)]
     pub timeout_ms: Option<u32>,
@@ -158,6 +168,22 @@ pub struct CphClientConfig {
         optional
     )]
     pub fetch: Option<Function>,
+}
+
+/// An access key pair, as the official SDKs read it from
+/// `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK` and
+/// `HUAWEICLOUD_SDK_SECURITY_TOKEN`.
+#[derive(tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessKeyCredentials {
+    /// The access key id (AK).
+    pub access_key: String,
+    /// The secret access key (SK). It never appears in an error.
+    pub secret_key: String,
+    /// The security token of temporary credentials, sent as
+    /// `X-Security-Token`.
+    #[tsify(optional)]
+    pub security_token: Option<String>,
 }
 
 /// Reads the properties of an options object, refusing wrong types with the
@@ -620,16 +646,41 @@ fn client_from_config(config: &JsValue) -> Result<Client, Error> {
         builder = builder.region(&region);
     }
     builder = builder.project_id(&props.string("projectId")?.unwrap_or_default());
-    match (props.string("token")?, props.function("tokenProvider")?) {
-        (Some(_), Some(_)) => {
+    let credentials = props.get("credentials")?;
+    match (
+        props.string("token")?,
+        props.function("tokenProvider")?,
+        credentials,
+    ) {
+        (Some(token), None, None) => builder = builder.token(&token),
+        (None, Some(provider), None) => {
+            builder = builder.token_provider(js_token_provider(provider))
+        }
+        (None, None, Some(credentials)) => {
+            let keys = Props::of(&credentials, "credentials")?;
+            let key = |name: &str| {
+                keys.string(name)?
+                    .ok_or_else(|| Error::invalid_argument(name, "it is missing"))
+            };
+            builder = builder.credentials(Credentials::new(
+                &key("accessKey")?,
+                &key("secretKey")?,
+                keys.string("securityToken")?.as_deref(),
+            )?);
+        }
+        (None, None, None) => {}
+        _ => {
             return Err(Error::invalid_argument(
                 "token",
-                "give token or tokenProvider, not both",
+                "give one of token, tokenProvider and credentials",
             ))
         }
-        (Some(token), None) => builder = builder.token(&token),
-        (None, Some(provider)) => builder = builder.token_provider(js_token_provider(provider)),
-        (None, None) => {}
+    }
+    if let Some(allow) = props.get("allowSecretKeyInBrowser")? {
+        let allow = allow.as_bool().ok_or_else(|| {
+            Error::invalid_argument("allowSecretKeyInBrowser", "expected a boolean")
+        })?;
+        builder = builder.allow_secret_key_in_browser(allow);
     }
     if let Some(ms) = props.duration("timeoutMs")? {
         builder = builder.timeout_ms(ms);

@@ -61,9 +61,11 @@ pub(super) async fn send(
     let guard = AbortGuard::new(call.signal, remaining, call.deadline)?;
 
     let headers = Headers::new().map_err(|e| guard.failure(request, &e))?;
-    for (name, value) in request.headers() {
+    // Signed now, not when the request was built: a retry after a long
+    // Retry-After must not carry a stale X-Sdk-Date.
+    for (name, value) in request.headers_at(now_ms())? {
         headers
-            .append(name, value)
+            .append(name, &value)
             .map_err(|_| Error::invalid_argument("token", "a header cannot carry it"))?;
     }
     let init = RequestInit::new();
@@ -299,7 +301,7 @@ fn js_message(error: &JsValue) -> Option<String> {
 }
 
 /// Whether this is Node (`process.versions.node`), where CORS does not apply.
-fn is_node() -> bool {
+pub(super) fn is_node() -> bool {
     let global = js_sys::global();
     Reflect::get(&global, &JsValue::from_str("process"))
         .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")))

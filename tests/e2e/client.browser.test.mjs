@@ -4,6 +4,7 @@
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startMock } from "../mock/server.mjs";
+import { DEMO_CREDENTIALS, DEMO_TEMPORARY_CREDENTIALS } from "../mock/aksk.mjs";
 import { cases, describeError } from "../js/client.cases.mjs";
 import { launch } from "./chromium.mjs";
 
@@ -36,7 +37,7 @@ for (const [i, { name, run, check }] of cases.entries()) {
         const fn = new Function("pkg", "args", "describe", `return (${run})(pkg, args, ${describe});`);
         return fn(pkg, args);
       },
-      { run: run.toString().replace(/^async run\(/, "async function run("), describe: describeError.toString(), args: { url: api.url, token: TOKEN, tag: `web${i}` } },
+      { run: run.toString().replace(/^async run\(/, "async function run("), describe: describeError.toString(), args: { url: api.url, token: TOKEN, tag: `web${i}`, credentials: { ...DEMO_CREDENTIALS }, temporary: { ...DEMO_TEMPORARY_CREDENTIALS } } },
     );
     check(result);
   });

@@ -298,4 +298,47 @@ export const cases = [
       assert.deepEqual(r.metadata, { attempts: 1 });
     },
   },
+  {
+    name: "AK/SK credentials sign every request; outside Node they need the opt-in",
+    async run(pkg, { url, credentials, temporary }, describe) {
+      const inNode = typeof process !== "undefined" && Boolean(process.versions?.node);
+      const client = (settings) => new pkg.CphClient({ endpoint: url, projectId: "p", allowSecretKeyInBrowser: true, ...settings });
+      const signed = await client({ credentials }).listAllJobs({ requestIds: ["jobs-5-s1", "jobs-5-s2"], limit: 3 });
+      const temporaryKeys = await client({ credentials: temporary }).listJobs({ requestId: "jobs-2" });
+      const wrongSecret = "not-the-secret-key-at-all";
+      const wrong = await client({ credentials: { ...credentials, secretKey: wrongSecret } })
+        .listJobs({ requestId: "jobs-2" })
+        .catch(describe);
+      const noOptIn = await new pkg.CphClient({ endpoint: url, projectId: "p", credentials })
+        .listJobs({ requestId: "jobs-2" })
+        .then((r) => r.jobs.length, describe);
+      const both = await client({ credentials, token: "t-123" }).listJobs({ requestId: "jobs-2" }).catch(describe);
+      const partial = await client({ credentials: { accessKey: credentials.accessKey } }).listJobs({ requestId: "jobs-2" }).catch(describe);
+      return {
+        inNode,
+        jobs: signed.jobs.length,
+        attempts: signed.$metadata.attempts,
+        temporary: temporaryKeys.jobs.length,
+        wrong,
+        leaked: JSON.stringify(wrong).includes(wrongSecret) || JSON.stringify(wrong).includes(credentials.secretKey),
+        noOptIn,
+        both,
+        partial,
+      };
+    },
+    check(r) {
+      assert.equal(r.jobs, 10);
+      assert.equal(r.attempts, 4, "10 jobs in pages of 3: every request signed anew");
+      assert.equal(r.temporary, 2);
+      assert.deepEqual([r.wrong.kind, r.wrong.status, r.wrong.errorCode, r.wrong.attempts], ["http", 401, "APIG.0301", 1]);
+      assert.equal(r.leaked, false);
+      if (r.inNode) assert.equal(r.noOptIn, 2, "Node needs no opt-in");
+      else {
+        assert.equal(r.noOptIn.kind, "invalid-input");
+        assert.match(r.noOptIn.message, /^invalid credentials: .*allowSecretKeyInBrowser/);
+      }
+      assert.match(r.both.message, /give one of token, tokenProvider and credentials/);
+      assert.match(r.partial.message, /^invalid secretKey: it is missing/);
+    },
+  },
 ];

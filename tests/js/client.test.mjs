@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { startMock } from "../mock/server.mjs";
+import { DEMO_CREDENTIALS, DEMO_TEMPORARY_CREDENTIALS } from "../mock/aksk.mjs";
 import { cases, describeError } from "./client.cases.mjs";
 
 const consumer = fileURLToPath(new URL("../../.tmp/consumer/", import.meta.url));
@@ -20,7 +21,7 @@ after(() => mock.close());
 
 for (const [i, { name, run, check }] of cases.entries()) {
   test(name, async () => {
-    check(await run(pkg.default ?? pkg, { url: mock.url, token: TOKEN, tag: `node${i}` }, describeError));
+    check(await run(pkg.default ?? pkg, { url: mock.url, token: TOKEN, tag: `node${i}`, credentials: DEMO_CREDENTIALS, temporary: DEMO_TEMPORARY_CREDENTIALS }, describeError));
   });
 }
 
