@@ -3,8 +3,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Tool pins: wasm-bindgen's version lives in Cargo.toml (the CLI must match
-# the crate), the npm tools' in package.json, wasm-pack's here.
+# the crate), the npm tools' in package.json, wasm-pack's and cargo-fuzz's here.
 WASM_PACK_VERSION := 0.15.1
+CARGO_FUZZ_VERSION := 0.13.2
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\([^"]*\)"/\1/p' Cargo.toml)
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -20,7 +21,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint test-sign test-native test-wasm test-package demo size clean
+.PHONY: help setup pkg test lint test-sign test-native test-wasm test-package fuzz demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -75,6 +76,12 @@ test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chro
 test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
+
+# Not part of `test`: libFuzzer needs a nightly toolchain that CI may lack.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= decode error_body request
+fuzz: ## fuzz the decoders and request building, FUZZ_SECONDS (60) per target (nightly)
+	@scripts/fuzz.sh $(CARGO_FUZZ_VERSION) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C

@@ -217,7 +217,13 @@ pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
     if secret.is_empty() || !text.contains(secret) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(text.replace(secret, REDACTED))
+    let scrubbed = text.replace(secret, REDACTED);
+    // The marker and the text beside it can spell the secret again (one that
+    // starts with "]" or ends with "["): then none of the text is kept.
+    if scrubbed.contains(secret) {
+        return Cow::Borrowed(REDACTED);
+    }
+    Cow::Owned(scrubbed)
 }
 
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
@@ -245,6 +251,10 @@ pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> Cow<'b, [u8]> {
         None => Cow::Borrowed(bytes),
         Some(mut out) => {
             out.extend_from_slice(&bytes[copied..]);
+            // As in `redact`: a secret spelled again around a marker.
+            if out.windows(needle.len()).any(|w| w == needle) {
+                return Cow::Borrowed(REDACTED.as_bytes());
+            }
             Cow::Owned(out)
         }
     }

@@ -10,7 +10,7 @@ use crate::error::{redact, redact_bytes, Error};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
-use crate::response::decode_response;
+use crate::response::decode_response_scrubbed;
 use crate::sign::{format_sdk_date, sign, Credentials};
 
 /// The default whole-call deadline, in milliseconds.
@@ -504,15 +504,16 @@ impl ListJobsRequest {
         body: &[u8],
     ) -> Result<ListJobsResponse, Error> {
         let request_id = request_id_header.map(|id| self.redact(id));
+        let secrets = self.credential.secrets();
         let mut body = Cow::Borrowed(body);
         if !(200..300).contains(&status) {
-            for secret in self.credential.secrets() {
-                if let Cow::Owned(scrubbed) = redact_bytes(&body, secret) {
-                    body = Cow::Owned(scrubbed);
-                }
+            for secret in &secrets {
+                // Owned either way: redact_bytes may answer with the bare
+                // marker. An error body is small, so the copy is cheap.
+                body = Cow::Owned(redact_bytes(&body, secret).into_owned());
             }
         }
-        decode_response(status, request_id.as_deref(), &body)
+        decode_response_scrubbed(status, request_id.as_deref(), &body, &secrets)
     }
 
     /// Scrubs this request's token from text from outside the crate, such as
@@ -520,8 +521,9 @@ impl ListJobsRequest {
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
         for secret in self.credential.secrets() {
-            if let Cow::Owned(scrubbed) = redact(&text, secret) {
-                text = Cow::Owned(scrubbed);
+            // Owned either way: redact may answer with the bare marker.
+            if text.contains(secret) {
+                text = Cow::Owned(redact(&text, secret).into_owned());
             }
         }
         text

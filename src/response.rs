@@ -3,7 +3,7 @@
 
 use crate::json::{write_integer, Integer, JsonError, Kind, Reader};
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{redact, Error, ErrorKind};
 use crate::model::{Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE};
 
 /// Error bodies larger than this are not parsed for a service code: real ones
@@ -321,9 +321,22 @@ pub fn decode_response(
     request_id_header: Option<&str>,
     body: &[u8],
 ) -> Result<ListJobsResponse, Error> {
+    decode_response_scrubbed(status, request_id_header, body, &[])
+}
+
+/// [`decode_response`], with `secrets` scrubbed from all the server's text
+/// that reaches the error: the header, and the code, message and request id
+/// as read from the body. Scrubbing the raw body alone is not enough, since
+/// JSON can spell the secret with escapes (`\/` for `/`, `\u0041` ...).
+pub(crate) fn decode_response_scrubbed(
+    status: u16,
+    request_id_header: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<ListJobsResponse, Error> {
     let header_id = request_id_header
         .filter(|s| !s.is_empty())
-        .map(str::to_owned);
+        .map(|s| redact_all(s, secrets));
     if (200..300).contains(&status) {
         return decode_list_jobs(body)
             .map_err(|e| e.with_status(status).with_request_id(header_id));
@@ -331,7 +344,7 @@ pub fn decode_response(
     if (300..400).contains(&status) {
         return Err(redirect_refused(Some(status)).with_request_id(header_id));
     }
-    let service = parse_error_body(body);
+    let service = read_error_body(body, secrets);
     let mut message = String::from("HTTP ");
     write_integer(&mut message, i64::from(status));
     if let Some(reason) = reason_phrase(status) {
@@ -347,6 +360,11 @@ pub fn decode_response(
                 message.push_str(part);
             }
         }
+    }
+    // The code and message are clean, but the space between them could
+    // still join two halves of a secret that has a space.
+    if !secrets.is_empty() {
+        message = redact_all(&message, secrets);
     }
     Err(Error::new(ErrorKind::Http, message)
         .with_status(status)
@@ -378,6 +396,12 @@ pub fn redirect_refused(status: Option<u16>) -> Error {
 /// empty strings count as absent, and messages are cut to
 /// [`MAX_SERVICE_MESSAGE_BYTES`].
 pub fn parse_error_body(body: &[u8]) -> ServiceError {
+    read_error_body(body, &[])
+}
+
+/// [`parse_error_body`], with `secrets` scrubbed from each string found
+/// before it is cut to length, so no part of a secret survives at the cut.
+fn read_error_body(body: &[u8], secrets: &[&str]) -> ServiceError {
     if body.len() > MAX_ERROR_BODY_BYTES {
         return ServiceError::default();
     }
@@ -421,8 +445,14 @@ pub fn parse_error_body(body: &[u8]) -> ServiceError {
     }
     let [error_code, error_msg, nested_code, nested_msg, camel_code, camel_msg, code, message, request_id] =
         found.map(|v| {
-            v.filter(|s| !s.is_empty())
-                .map(|s| truncate(s, MAX_SERVICE_MESSAGE_BYTES))
+            v.filter(|s| !s.is_empty()).map(|s| {
+                let s = if secrets.is_empty() {
+                    s
+                } else {
+                    redact_all(&s, secrets)
+                };
+                truncate(s, MAX_SERVICE_MESSAGE_BYTES)
+            })
         });
     let pairs = [
         (error_code, error_msg),
@@ -490,4 +520,14 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
         504 => "Gateway Timeout",
         _ => return None,
     })
+}
+
+/// `text` with every one of `secrets` scrubbed, in turn.
+fn redact_all(text: &str, secrets: &[&str]) -> String {
+    let mut text = text.to_owned();
+    for secret in secrets {
+        // into_owned either way: redact may answer with the bare marker.
+        text = redact(&text, secret).into_owned();
+    }
+    text
 }

@@ -611,6 +611,66 @@ mod errors {
         }
     }
 
+    // Found by tests/props.rs (an_echoed_token_never_reaches_the_error): the
+    // raw body was scrubbed, but JSON may spell the token with escapes, and
+    // the reader then wrote the token itself into the error.
+    #[test]
+    fn scrubs_a_token_the_body_spells_with_json_escapes() {
+        // Base64 tokens have '/', which many JSON writers send as "\/".
+        let token = "MIIT/aGVsbG8+d29ybGQ=";
+        let escaped_slash = token.replace('/', "\\/");
+        let unicode: String = token
+            .chars()
+            .map(|c| format!("\\u{:04x}", c as u32))
+            .collect();
+        let request = ListJobsRequest::new("https://h", "p", "r", token).unwrap();
+        for spelled in [escaped_slash.as_str(), unicode.as_str()] {
+            // Past the message cut too: no prefix of the token is left there.
+            let padding = "m".repeat(500);
+            let body = format!(
+                r#"{{"error":{{"code":"C{spelled}","message":"{padding}{spelled}"}},"request_id":"{spelled}"}}"#
+            );
+            let err = request
+                .decode_response(401, None, body.as_bytes())
+                .unwrap_err();
+            for text in [
+                err.to_string(),
+                format!("{err:?}"),
+                err.error_code().unwrap().to_owned(),
+                err.request_id().unwrap().to_owned(),
+            ] {
+                assert!(!text.contains(&token[..8]), "{text}");
+                assert!(text.contains(cph_jobs::REDACTED), "{text}");
+            }
+            assert!(!err.error_msg().unwrap().contains(&token[..8]));
+        }
+        // Without a token to scrub, the reader keeps the text as sent.
+        let plain =
+            cph_jobs::parse_error_body(format!(r#"{{"code":"{escaped_slash}"}}"#).as_bytes());
+        assert_eq!(plain.code.as_deref(), Some(token));
+    }
+
+    // Found by tests/props.rs too: the marker and the text beside it can spell
+    // a token that starts with "]" or ends with "[" all over again.
+    #[test]
+    fn scrubs_a_token_that_the_marker_spells_again() {
+        for (token, text) in [("]tok-1", "]tok-1tok-1"), ("tok-1[", "tok-1tok-1[")] {
+            assert_eq!(cph_jobs::redact(text, token), cph_jobs::REDACTED);
+            assert_eq!(
+                &*cph_jobs::redact_bytes(text.as_bytes(), token),
+                cph_jobs::REDACTED.as_bytes()
+            );
+            let request = ListJobsRequest::new("https://h", "p", "r", token).unwrap();
+            for status in [200, 302, 503] {
+                let body = format!(r#"{{"code":"{text}","message":"{text}"}}"#);
+                let err = request
+                    .decode_response(status, Some(text), body.as_bytes())
+                    .unwrap_err();
+                assert!(!format!("{err:?}").contains(token), "{err:?}");
+            }
+        }
+    }
+
     #[test]
     fn redacts_text_and_bytes() {
         assert_eq!(
