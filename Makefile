@@ -73,7 +73,7 @@ test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chro
 	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --features js --test wasm && \
 		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --features js --test wasm'
 
-test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
+test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
 

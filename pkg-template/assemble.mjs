@@ -87,6 +87,7 @@ const template = (name) => readFileSync(join(here, name), "utf8");
 writeFileSync(join(out, "index.js"), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web }));
 writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
+writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
 
