@@ -325,3 +325,8 @@ test("invalid input points at the field at fault, and clears once it is edited",
   assert.equal(await page.locator("#job-rows tr").count(), 12);
   await page.context().close();
 });
+
+test("the dev server's log never carries the token", () => {
+  assert.ok(apiLog.length > 10);
+  for (const line of apiLog) assert.ok(!line.includes(TOKEN), line);
+});

@@ -11,11 +11,13 @@ const installed = fileURLToPath(new URL("../../.tmp/consumer/node_modules/cph-jo
 const TOKEN = "MIIT-browser-test-token-5e8d1c3b7a90f246";
 let site, api, browser, page;
 const consoleLines = [];
+const siteLog = [];
+const apiLog = [];
 
 before(async () => {
   const e2e = fileURLToPath(new URL(".", import.meta.url));
-  site = await startMock({ timeScale: 0.01, staticDirs: { "/pkg/": installed, "/e2e/": e2e } });
-  api = await startMock({ timeScale: 0.01 });
+  site = await startMock({ timeScale: 0.01, staticDirs: { "/pkg/": installed, "/e2e/": e2e }, log: (line) => siteLog.push(line) });
+  api = await startMock({ timeScale: 0.01, log: (line) => apiLog.push(line) });
   browser = await launch();
   page = await browser.newPage();
   page.on("console", (msg) => consoleLines.push(msg.text()));
@@ -132,4 +134,24 @@ test("100 concurrent calls and a 10,000-job page, then still healthy after failu
   );
   assert.deepEqual(result, { own: true, big: 10000, after: 2 });
   for (const line of consoleLines) assert.ok(!line.includes(TOKEN), line);
+});
+
+test("cookies go to a same-origin endpoint only, never to another origin", async () => {
+  // Cookies are per host, not per port: the page's cookie would reach the
+  // API on the other port too, were the package to send credentials there.
+  const result = await inPage(
+    async (pkg, { site, api }) => {
+      document.cookie = "console_session=s3cr3t; path=/";
+      const same = await pkg.listJobs(site, "p", "cookies", "t-123456789");
+      const cross = await pkg.listJobs(api, "p", "cookies", "t-123456789");
+      return { same: same.jobs[0].executeMsg, cross: cross.jobs[0].executeMsg };
+    },
+    { site: site.url, api: api.url },
+  );
+  assert.deepEqual(result, { same: "cookies", cross: "none" });
+});
+
+test("no log line of either server carries the token", () => {
+  for (const line of [...siteLog, ...apiLog]) assert.ok(!line.includes(TOKEN), line);
+  assert.ok(apiLog.length > 100);
 });

@@ -148,6 +148,7 @@ function manyJobs(requestId, count) {
  *   flap-503        every other call 503 (a flapping backend)
  *   running         12 jobs that never finish (waiter timeouts and aborts)
  *   ratelimit       the first 2 calls per second succeed, later ones get 429
+ *   cookies         one job whose execute_msg says whether the request carried cookies
  *   echo-token      403 whose message echoes the request's token (redaction test)
  *   oversized       200 with a 9 MiB body and its Content-Length
  *   oversized-chunked  the same without a Content-Length
@@ -181,7 +182,7 @@ const NAMED = [
   "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
   "partial-headers", "html-200", "length-short", "length-long", "gzip-bomb", "huge-string", "deep",
   "dup-keys", "bad-utf8", "status-range", "trickle", "storm",
-  "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
+  "cookies", "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
 ].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
 
 /** The scenario a request id names: "demo-7f3a" is "demo", "jobs-250-x" is "jobs-250". */
@@ -371,6 +372,10 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
         return sendJson(res, 429, serviceError("APIG.0308", "The throttling threshold has been reached.", xRequestId));
       }
       return respond(lifecycleJobs(id, 12, clocks.get(id), now, timeScale, seed));
+    }
+    if (name === "cookies") {
+      // Whether the request carried cookies, as the one job's execute_msg.
+      return respond([{ job_id: "j-cookies", status: 2, execute_msg: req.headers.cookie ? "cookies" : "none" }]);
     }
     if (name === "echo-token") return sendJson(res, 403, serviceError("CPS.0013", `Token ${token} is not allowed here.`, xRequestId));
     if (name === "oversized" || name === "oversized-chunked") {
