@@ -10,7 +10,9 @@
 //!   oracles written here on inputs drawn from the grammar and near misses;
 //! * no accepted input changes the path or the query structure of the URL;
 //! * however a server echoes the token (JSON escapes, overlapping copies),
-//!   it never comes back in an error.
+//!   it never comes back in an error;
+//! * the AK/SK signer's canonical forms keep their rules on any input, and
+//!   signing never panics or shows the secret key.
 //!
 //! The case counts keep the file to seconds; `PROPTEST_CASES=N cargo test
 //! --test props` runs N cases of every property instead.
@@ -99,6 +101,11 @@ impl Rng {
     }
     fn one_in(&mut self, n: usize) -> bool {
         self.below(n) == 0
+    }
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
     }
 }
 
@@ -1571,6 +1578,108 @@ proptest! {
             let debug_token = format!("{token:?}");
             let debug_token = &debug_token[1..debug_token.len() - 1];
             prop_assert!(!format!("{error:?}").contains(debug_token), "{:?}", error);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The AK/SK signer's canonical forms: the parts the official SDK's output is
+// compared with byte for byte in tests/sign_differential.rs; here, the rules
+// they must keep on any input.
+
+mod signer {
+    use super::*;
+    use cph_jobs::sign::{
+        canonical_query, canonical_uri, decode_query, sign, uri_encode, Credentials,
+    };
+
+    fn unreserved_or_escape(text: &str, also: &[u8]) -> bool {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'%' {
+                let hex = bytes.get(i + 1..i + 3);
+                if !hex.is_some_and(|h| h.iter().all(|c| matches!(c, b'0'..=b'9' | b'A'..=b'F'))) {
+                    return false;
+                }
+                i += 3;
+            } else if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || also.contains(&b) {
+                i += 1;
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn pair() -> impl Strategy<Value = (String, String)> {
+        (any::<String>(), any::<String>())
+    }
+
+    proptest! {
+        #![proptest_config(config(2000))]
+
+        #[test]
+        fn uri_encoding_is_unreserved_or_escapes_and_reversible(text in any::<String>()) {
+            let encoded = uri_encode(&text);
+            prop_assert!(unreserved_or_escape(&encoded, b""), "{encoded}");
+            let query = format!("k={encoded}");
+            prop_assert_eq!(decode_query(&query).unwrap(), vec![("k".to_owned(), text)]);
+        }
+
+        #[test]
+        fn the_canonical_uri_is_encoded_segments_ending_in_a_slash(path in any::<String>()) {
+            let uri = canonical_uri(&path);
+            prop_assert!(uri.ends_with('/'), "{uri}");
+            prop_assert!(unreserved_or_escape(&uri, b"/"), "{uri}");
+        }
+
+        #[test]
+        fn the_canonical_query_ignores_the_order_pairs_come_in(
+            pairs in prop::collection::vec(pair(), 0..8),
+            seed in any::<u64>(),
+        ) {
+            let mut shuffled = pairs.clone();
+            Rng::new(seed).shuffle(&mut shuffled);
+            let canonical = canonical_query(&pairs);
+            prop_assert_eq!(&canonical, &canonical_query(&shuffled));
+            prop_assert!(unreserved_or_escape(&canonical, b"=&"), "{canonical}");
+            // It reads back to the same pairs, sorted.
+            let mut sorted = pairs.clone();
+            sorted.sort();
+            let mut back = decode_query(&canonical).unwrap();
+            back.retain(|(name, value)| !(name.is_empty() && value.is_empty()));
+            sorted.retain(|(name, value)| !(name.is_empty() && value.is_empty()));
+            prop_assert_eq!(back, sorted);
+        }
+
+        #[test]
+        fn signing_never_panics_and_never_shows_the_secret(
+            path in any::<String>(),
+            query in any::<String>(),
+            name in "[A-Za-z_-]{1,12}",
+            value in any::<String>(),
+            secret in "[!-~]{8,40}",
+        ) {
+            let credentials = Credentials::new("AKTEST0000000001", &secret, None).unwrap();
+            let url = format!("https://cph.cn-north-4.myhuaweicloud.com/{path}?{query}");
+            match sign(&credentials, "GET", &url, &[(name.as_str(), value.as_str())], b"", "20261129T010203Z") {
+                Ok(headers) => {
+                    let authorization = &headers.last().unwrap().1;
+                    prop_assert!(authorization.starts_with("SDK-HMAC-SHA256 Access=AKTEST0000000001, SignedHeaders="));
+                    prop_assert!(!authorization.contains(&secret));
+                    let signature = authorization.rsplit("Signature=").next().unwrap();
+                    prop_assert_eq!(signature.len(), 64);
+                    prop_assert!(signature.bytes().all(|b| b.is_ascii_hexdigit()));
+                }
+                Err(error) => {
+                    prop_assert_eq!(error.kind(), ErrorKind::InvalidInput);
+                    prop_assert!(!error.message().contains(&secret));
+                    let debug = format!("{:?}", error);
+                    prop_assert!(!debug.contains(&secret));
+                }
+            }
         }
     }
 }
