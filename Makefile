@@ -22,7 +22,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -40,7 +40,7 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint doc test-sign test-native test-wasm test-frontend test-package ## every test layer, plus fmt, clippy and docs
+test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish ## every test layer, plus fmt, clippy and docs
 
 # --workspace: the example frontend too. `js` is this crate's feature alone.
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
@@ -97,6 +97,9 @@ test-frontend: setup ## the example Rust frontend's wasm-pack tests, in Node and
 test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
+
+test-publish: pkg ## the publish dry runs (crates.io, npm), their file lists, publint and attw
+	node --test tests/publish/
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
