@@ -11,9 +11,11 @@ WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\([^"]*\)"/\1/p' Car
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := wasm-bindgen-test-runner
-# The wasm tests in Chromium: Debian's driver, and the flags in webdriver.json.
+# The wasm tests in Chromium: Debian's driver, and the flags in webdriver.json
+# (an absolute path: wasm-pack runs cargo in the crate's own folder).
 BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-	WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver.json WASM_BINDGEN_TEST_TIMEOUT=120
+	WASM_BINDGEN_TEST_WEBDRIVER_JSON=$(CURDIR)/tests/webdriver.json WASM_BINDGEN_TEST_TIMEOUT=120
+FRONTEND := examples/frontend
 WITH_MOCK := node tests/with-mock.mjs --
 # The official Python SDK core the AK/SK signer is checked against: its pin is
 # tests/sign/requirements.txt, installed into this virtual environment.
@@ -21,7 +23,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint test-sign test-native test-wasm test-package fuzz demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish fuzz demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -39,13 +41,23 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint test-sign test-native test-wasm test-package ## every test layer, plus fmt and clippy
+test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish ## every test layer, plus fmt, clippy and docs
 
+# --workspace: the example frontend too. `js` is this crate's feature alone.
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
-	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+
+# The wasm32 doc tests are compiled for wasm32 (`cph_jobs::wasm` exists only
+# there) and run by wasm-bindgen-test-runner, which finds no test in them:
+# they are compile checks of the examples.
+doc: setup ## cargo doc (host, wasm32, wasm32 + js) with warnings denied; the wasm32 doc tests compiled
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --target wasm32-unknown-unknown
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown --features js
+	cargo test --doc --target wasm32-unknown-unknown
 
 # 240 seeded requests (and the hand-written corners) signed by the official
 # SDK; the checked-in vectors, which plain `cargo test` and the JS tests use,
@@ -73,9 +85,22 @@ test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chro
 	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --features js --test wasm && \
 		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --features js --test wasm'
 
+# As Rust frontends test themselves: wasm-pack test, in Node and in headless
+# Chromium, against one mock (its URL is compiled in, so the second run reuses
+# the first one's build). --mode no-install and --chromedriver: wasm-pack must
+# use the installed wasm-bindgen and Debian's driver, never download one.
+# WASM_BINDGEN_USE_BROWSER (in BROWSER_ENV) runs the suite that is not marked
+# run_in_browser (tests/app.rs) in Chromium as well.
+test-frontend: setup ## the example Rust frontend's wasm-pack tests, in Node and headless Chromium
+	$(WITH_MOCK) sh -c 'wasm-pack test --mode no-install --node $(FRONTEND) && \
+		$(BROWSER_ENV) wasm-pack test --mode no-install --headless --chromedriver /usr/bin/chromedriver --chrome $(FRONTEND)'
+
 test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
+
+test-publish: pkg ## the publish dry runs (crates.io, npm), their file lists, publint and attw
+	node --test tests/publish/
 
 # Not part of `test`: libFuzzer needs a nightly toolchain that CI may lack.
 FUZZ_SECONDS ?= 60
@@ -88,4 +113,4 @@ demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
 	@exec node scripts/demo.mjs
 
 clean: ## remove build outputs
-	rm -rf pkg target/wasm-pack .tmp
+	rm -rf pkg target/wasm-pack .tmp $(FRONTEND)/pkg

@@ -5,7 +5,8 @@
 //
 // Steps: copy each build, optimise its .wasm with the pinned wasm-opt, make the
 // nodejs build's JS snippet CommonJS, fill in the entry points, and write
-// package.json with the crate's version (Cargo.toml is the one place it lives).
+// package.json with the crate's version, license and repository (Cargo.toml is
+// the one place they live).
 
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -28,8 +29,17 @@ const WASM_FEATURES = [
   "--enable-multivalue",
 ];
 
-const version = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)?.[1];
-if (!version) throw new Error("no version in Cargo.toml");
+// The version, license and repository live in Cargo.toml's [package], the
+// file's first table, so the first match of each key is the package's.
+const cargoToml = readFileSync(join(root, "Cargo.toml"), "utf8");
+function cargoField(key) {
+  const value = cargoToml.match(new RegExp(`^${key}\\s*=\\s*"([^"]+)"`, "m"))?.[1];
+  if (!value) throw new Error(`no ${key} in Cargo.toml`);
+  return value;
+}
+const version = cargoField("version");
+const license = cargoField("license");
+const repository = cargoField("repository");
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
@@ -41,8 +51,11 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   if (!existsSync(join(from, "cph_jobs_bg.wasm"))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
   mkdirSync(to);
   for (const name of readdirSync(from)) {
-    // wasm-pack's own package.json, README and .gitignore describe a single-target package.
-    if (!["package.json", "README.md", ".gitignore", "LICENSE-MIT", "LICENSE-APACHE"].includes(name)) {
+    // wasm-pack's own package.json, README and .gitignore describe a single-target package;
+    // cph_jobs_bg.wasm.d.ts types the raw exports for bundlers that import the
+    // .wasm itself, which the exports map never offers.
+    const skip = ["package.json", "README.md", ".gitignore", "LICENSE-MIT", "LICENSE-APACHE", "cph_jobs_bg.wasm.d.ts"];
+    if (!skip.includes(name)) {
       cpSync(join(from, name), join(to, name), { recursive: true });
     }
   }
@@ -91,8 +104,17 @@ writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // th
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
 
-const manifest = JSON.parse(template("package.json"));
-manifest.version = version;
+const { name, version: _, description, ...rest } = JSON.parse(template("package.json"));
+const manifest = {
+  name,
+  version,
+  description,
+  license,
+  repository: { type: "git", url: `git+${repository}.git` },
+  homepage: `${repository}#readme`,
+  bugs: { url: `${repository}/issues` },
+  ...rest,
+};
 writeFileSync(join(out, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 for (const file of ["README.md", "LICENSE-MIT", "LICENSE-APACHE"]) {
   if (existsSync(join(root, file))) cpSync(join(root, file), join(out, file));

@@ -295,7 +295,7 @@ pub fn validate_duration_ms(what: &str, value: f64) -> Result<u32, Error> {
 }
 
 /// A ListJobs request, ready for any HTTP client: `GET` [`url`](Self::url)
-/// with the [`headers`](Self::headers), no body, and no redirects followed.
+/// with the [`headers_at`](Self::headers_at) the current time, no body, and no redirects followed.
 ///
 /// Its `Debug` output hides the token.
 #[derive(Clone, PartialEq, Eq)]

@@ -4,6 +4,44 @@
 //!
 //! Everything that can be decided without I/O happens in the core; this
 //! module only moves bytes, sleeps and builds JS values.
+//!
+//! ```no_run
+//! use cph_jobs::wasm::{list_jobs, CallOptions, Client, Jobs};
+//! use cph_jobs::{ErrorKind, JobStatus};
+//!
+//! # fn show(_: &str) {}
+//! # async fn run(token: &str) -> Result<(), cph_jobs::Error> {
+//! // One call with the defaults:
+//! let response = list_jobs(
+//!     "https://console.example.com/cph-proxy",
+//!     "0123456789abcdef0123456789abcdef",
+//!     "6837531fd3f54550927b930180a706bf",
+//!     token,
+//! )
+//! .await?;
+//! let running = response.jobs.iter().filter(|job| job.status == JobStatus::Running);
+//! show(&format!("{} still running", running.count()));
+//!
+//! // A client for many calls, with options:
+//! let client = Client::builder()
+//!     .region("cn-north-4")
+//!     .project_id("0123456789abcdef0123456789abcdef")
+//!     .token(token)
+//!     .max_attempts(5)
+//!     .build()?;
+//! let options = CallOptions {
+//!     timeout_ms: Some(10_000),
+//!     ..CallOptions::default()
+//! };
+//! let ids = vec!["6837531fd3f54550927b930180a706bf".to_owned(), "9f0d2c".to_owned()];
+//! match client.list_all_jobs(&Jobs::Many(ids), &options).await {
+//!     Ok(all) => show(&format!("{} jobs", all.jobs.len())),
+//!     Err(error) if error.kind() == ErrorKind::Timeout => { /* try again later */ }
+//!     Err(error) => return Err(error),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod client;
 #[cfg(feature = "js")]

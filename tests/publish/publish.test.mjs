@@ -1,0 +1,115 @@
+// Ready to publish: the dry runs of both registries, what each would receive,
+// and the npm package's lints. Run by `make test-publish` after `make pkg`.
+//
+// `cargo publish --dry-run` refuses uncommitted changes to the files it
+// packages; CI runs on a clean clone, where it gets no --allow-dirty. In a
+// working copy with such changes the flag is added (and said so), so that
+// `make test` checks everything else before the commit.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const pkg = join(root, "pkg");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const run = (command, args, cwd = root) =>
+  execFileSync(command, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+
+const cargoVersion = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^version\s*=\s*"([^"]+)"/m)[1];
+
+/** Whether git sees uncommitted changes to the files the crate packages. */
+function crateFilesDirty() {
+  const status = spawnSync("git", ["status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"], { cwd: root, encoding: "utf8" });
+  return status.status === 0 && status.stdout.trim() !== "";
+}
+
+test("crates.io: cargo publish --dry-run packages and builds the crate", () => {
+  const args = ["publish", "--dry-run", "--package", "cph-jobs"];
+  if (crateFilesDirty()) {
+    console.log("uncommitted changes to the crate's files: adding --allow-dirty (a clean clone runs without it)");
+    args.push("--allow-dirty");
+  }
+  const result = spawnSync("cargo", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /Uploading cph-jobs v\d/, "the dry run reaches the upload step");
+  assert.match(result.stderr, /aborting upload due to dry run/);
+});
+
+test("crates.io: the crate holds its source and documents only", () => {
+  // --allow-dirty changes nothing in the list; it only lets a working copy list it.
+  const files = run("cargo", ["package", "--list", "--allow-dirty", "--package", "cph-jobs"]).trim().split("\n");
+  const allowed = /^(Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|CHANGELOG\.md|LICENSE-MIT|LICENSE-APACHE|src\/[\w/]+\.(rs|js))$/;
+  assert.deepEqual(files.filter((file) => !allowed.test(file)), [], "files that do not belong in the crate");
+  for (const needed of ["Cargo.toml", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "src/lib.rs", "src/wasm/runtime.js"]) {
+    assert.ok(files.includes(needed), `${needed} is missing from the crate`);
+  }
+  console.log(`crates.io would receive ${files.length} files:\n  ${files.join("\n  ")}`);
+});
+
+/** The files `npm publish` would send, from its dry run. */
+function npmFiles() {
+  const out = JSON.parse(run("npm", ["publish", "--dry-run", "--json", "--ignore-scripts"], pkg));
+  // npm 10 prints the package's record, npm 11 a map from name to record.
+  const record = out.files ? out : out["cph-jobs"];
+  assert.ok(record?.files, `unexpected npm output: ${JSON.stringify(out).slice(0, 200)}`);
+  assert.equal(record.name, "cph-jobs");
+  return { version: record.version, files: record.files.map((file) => file.path).sort() };
+}
+
+test("npm: npm publish --dry-run lists only the package's files", () => {
+  const { version, files } = npmFiles();
+  assert.equal(version, cargoVersion, "the npm version is the crate's");
+  const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "index.d.cts", "index.d.ts", "index.js", "node.cjs", "node.mjs", "package.json"];
+  const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm"];
+  const belongs = (file) =>
+    top.includes(file) ||
+    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file);
+  assert.deepEqual(files.filter((file) => !belongs(file)), [], "files that do not belong in the npm package");
+  const expected = [...top, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
+  assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
+  assert.equal(files.filter((file) => file.endsWith("/runtime.js")).length, 2, "one error-class snippet per build");
+  console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);
+});
+
+test("one version: Cargo.toml's, in pkg/package.json, the CHANGELOG and the example", () => {
+  const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+  assert.equal(manifest.version, cargoVersion);
+  // The license and repository come from Cargo.toml as well.
+  const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+  assert.equal(manifest.license, cargo.match(/^license\s*=\s*"([^"]+)"/m)[1]);
+  assert.equal(manifest.repository.url, `git+${cargo.match(/^repository\s*=\s*"([^"]+)"/m)[1]}.git`);
+  const changelog = readFileSync(join(root, "CHANGELOG.md"), "utf8");
+  const heading = changelog.match(/^## \[?(\d+\.\d+\.\d+[^\]\s]*)/m)?.[1];
+  assert.equal(heading, cargoVersion, "the CHANGELOG's latest entry is the current version");
+  const example = readFileSync(join(root, "examples", "frontend", "Cargo.toml"), "utf8");
+  assert.match(example, /^cph-jobs = \{ path = "\.\.\/\.\." \}$/m, "the example frontend takes the crate by path, so by its version");
+});
+
+test("npm: publint --strict finds nothing", () => {
+  const result = spawnSync(bin("publint"), ["--strict", pkg], { cwd: root, encoding: "utf8" });
+  assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+  assert.match(result.stdout, /All good!/);
+});
+
+test("npm: attw finds types for node10, node16 (CJS and ESM) and bundlers", () => {
+  const result = spawnSync(bin("attw"), ["--pack", pkg, "--format", "json"], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(report.analysis.problems, [], "attw problems");
+  assert.equal(result.status, 0, result.stderr);
+  const entry = report.analysis.entrypoints["."];
+  assert.ok(entry.hasTypes);
+  const expected = {
+    node10: "index.d.cts",
+    "node16-cjs": "index.d.cts",
+    "node16-esm": "index.d.ts",
+    bundler: "index.d.ts",
+  };
+  for (const [kind, file] of Object.entries(expected)) {
+    const resolution = entry.resolutions[kind]?.resolution;
+    assert.ok(resolution?.isTypeScript, `${kind}: no types resolved`);
+    assert.equal(resolution.fileName, `/node_modules/cph-jobs/${file}`, kind);
+  }
+});
