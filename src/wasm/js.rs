@@ -417,13 +417,14 @@ pub fn list_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
 ) -> Promise {
-    promise(async move {
-        let client = client_for(&endpoint, &project_id, &token)?;
-        let jobs = jobs_arg(&request_id)?;
-        let options = Props::of(&options, "options")?.call_options()?;
-        let (response, metadata) = client.list_jobs_counted(&jobs, &options).await?;
-        Ok(result(&response, metadata))
-    })
+    run(free_call(
+        &endpoint,
+        &project_id,
+        &request_id,
+        &token,
+        &options,
+        |p| p.call_options().map(Call::List),
+    ))
 }
 
 /// Lists every job of one or many batch requests: 20 ids per request, every
@@ -437,13 +438,14 @@ pub fn list_all_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
 ) -> Promise {
-    promise(async move {
-        let client = client_for(&endpoint, &project_id, &token)?;
-        let jobs = jobs_arg(&request_id)?;
-        let options = Props::of(&options, "options")?.call_options()?;
-        let (response, metadata) = client.list_all_jobs_counted(&jobs, &options).await?;
-        Ok(result(&response, metadata))
-    })
+    run(free_call(
+        &endpoint,
+        &project_id,
+        &request_id,
+        &token,
+        &options,
+        |p| p.call_options().map(Call::All),
+    ))
 }
 
 /// The pages of the jobs of one or many batch requests, for `for await`; it
@@ -479,13 +481,14 @@ pub fn wait_for_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "WaitForJobsOptions")] options: JsValue,
 ) -> Promise {
-    promise(async move {
-        let client = client_for(&endpoint, &project_id, &token)?;
-        let jobs = jobs_arg(&request_id)?;
-        let options = Props::of(&options, "options")?.wait_options()?;
-        let (response, metadata) = client.wait_for_jobs_counted(&jobs, options).await?;
-        Ok(result(&response, metadata))
-    })
+    run(free_call(
+        &endpoint,
+        &project_id,
+        &request_id,
+        &token,
+        &options,
+        |p| p.wait_options().map(Call::Wait),
+    ))
 }
 
 /// Bytes of WebAssembly linear memory the package's module holds now. It
@@ -499,6 +502,42 @@ pub fn memory_bytes() -> f64 {
         .unchecked_into::<js_sys::ArrayBuffer>()
         .byte_length()
         .into()
+}
+
+/// What a call does, once its arguments are read.
+enum Call {
+    List(CallOptions),
+    All(CallOptions),
+    Wait(WaitOptions),
+}
+
+/// Runs a call. Every export goes through this one future type, so the
+/// download holds one copy of the call machinery instead of one per export.
+fn run(setup: Result<(Client, Jobs, Call), Error>) -> Promise {
+    promise(async move {
+        let (client, jobs, call) = setup?;
+        let (response, metadata) = match call {
+            Call::List(options) => client.list_jobs_counted(&jobs, &options).await?,
+            Call::All(options) => client.list_all_jobs_counted(&jobs, &options).await?,
+            Call::Wait(options) => client.wait_for_jobs_counted(&jobs, options).await?,
+        };
+        Ok(result(&response, metadata))
+    })
+}
+
+/// The client, jobs and options of a free function's positional arguments,
+/// read in the order they are declared.
+fn free_call<T>(
+    endpoint: &JsValue,
+    project_id: &JsValue,
+    request_id: &JsValue,
+    token: &JsValue,
+    options: &JsValue,
+    read: impl FnOnce(&Props<'_>) -> Result<T, Error>,
+) -> Result<(Client, Jobs, T), Error> {
+    let client = client_for(endpoint, project_id, token)?;
+    let jobs = jobs_arg(request_id)?;
+    Ok((client, jobs, read(&Props::of(options, "options")?)?))
 }
 
 /// Runs a call as a promise. The call is boxed, so every export shares one
@@ -581,12 +620,7 @@ impl CphClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
     ) -> Promise {
-        let setup = self.setup(&query, |p| p.call_options());
-        promise(async move {
-            let (client, jobs, options) = setup?;
-            let (response, metadata) = client.list_jobs_counted(&jobs, &options).await?;
-            Ok(result(&response, metadata))
-        })
+        run(self.setup(&query, |p| p.call_options().map(Call::List)))
     }
 
     /// Lists every job of `{ requestId }` or `{ requestIds }` (any number).
@@ -595,12 +629,7 @@ impl CphClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
     ) -> Promise {
-        let setup = self.setup(&query, |p| p.call_options());
-        promise(async move {
-            let (client, jobs, options) = setup?;
-            let (response, metadata) = client.list_all_jobs_counted(&jobs, &options).await?;
-            Ok(result(&response, metadata))
-        })
+        run(self.setup(&query, |p| p.call_options().map(Call::All)))
     }
 
     /// The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`.
@@ -624,12 +653,7 @@ impl CphClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "JobsQuery & WaitForJobsOptions")] query: JsValue,
     ) -> Promise {
-        let setup = self.setup(&query, |p| p.wait_options());
-        promise(async move {
-            let (client, jobs, options) = setup?;
-            let (response, metadata) = client.wait_for_jobs_counted(&jobs, options).await?;
-            Ok(result(&response, metadata))
-        })
+        run(self.setup(&query, |p| p.wait_options().map(Call::Wait)))
     }
 
     fn setup<T>(
