@@ -15,7 +15,7 @@ BROWSER_ENV := WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
 	WASM_BINDGEN_TEST_WEBDRIVER_JSON=tests/webdriver.json WASM_BINDGEN_TEST_TIMEOUT=120
 WITH_MOCK := node tests/with-mock.mjs --
 
-.PHONY: help setup pkg test lint test-native test-wasm test-package demo size clean
+.PHONY: help setup pkg test lint test-native test-wasm test-package test-size demo size bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -32,7 +32,7 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint test-native test-wasm test-package ## every test layer, plus fmt and clippy
+test: setup lint test-native test-wasm test-package test-size ## every test layer, plus fmt, clippy and the size budget
 
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo fmt --all -- --check
@@ -51,6 +51,13 @@ test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chro
 test-package: pkg ## the packed tarball: Node ESM + CJS, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
+
+# Size is deterministic, so it is a test; timing is not, and lives in `make bench`.
+test-size: pkg ## fail if the gzipped web build exceeds the budget in scripts/size.mjs
+	node scripts/size.mjs --check
+
+bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory, decode MB/s -> BENCHMARKS.md
+	node tests/bench/run.mjs
 
 demo: pkg ## start the mock CPH service and list a demo batch from Node
 	node tests/with-mock.mjs --time-scale 0.5 -- sh -c 'CPH_ENDPOINT=$$CPH_MOCK_URL node examples/list-jobs.mjs'
