@@ -23,7 +23,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish fuzz demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size fuzz bench demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -41,7 +41,7 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish ## every test layer, plus fmt, clippy and docs
+test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size ## every test layer, plus fmt, clippy, docs and the size budget
 
 # --workspace: the example frontend too. `js` is this crate's feature alone.
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
@@ -107,6 +107,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= decode error_body request
 fuzz: ## fuzz the decoders and request building, FUZZ_SECONDS (60) per target (nightly)
 	@scripts/fuzz.sh $(CARGO_FUZZ_VERSION) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Size is deterministic, so it is a test; timing is not, and lives in `make bench`.
+test-size: pkg ## fail if the gzipped web build exceeds the budget in scripts/size.mjs
+	node scripts/size.mjs --check
+
+bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory, decode MB/s -> BENCHMARKS.md
+	node tests/bench/run.mjs
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
