@@ -13,7 +13,7 @@ use web_sys::{
     RequestRedirect, Response, ResponseType,
 };
 
-use super::runtime::{now_ms, read_capped};
+use super::runtime::{now_ms, read_capped, read_whole};
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
 use crate::request::ListJobsRequest;
@@ -142,9 +142,26 @@ pub(super) async fn send(
     } else {
         MAX_ERROR_BODY_BYTES as u64
     };
-    let body = read_capped(&response, cap)
-        .await
-        .map_err(|e| with_response(guard.body_failure(request, &e)))?;
+    // The declared length bounds the body only when it counts the bytes we
+    // get: no content coding (else it counts the compressed bytes), and
+    // headers we can see in full (a cross-origin answer hides
+    // Content-Encoding unless the server exposes it). Then one arrayBuffer()
+    // read is safe, and much cheaper than streaming; fetch itself refuses a
+    // body longer than its Content-Length.
+    let identity = header("content-encoding").map_or(true, |coding| {
+        coding.trim().eq_ignore_ascii_case("identity")
+    });
+    let length_is_exact = declared > 0
+        && declared <= cap
+        && identity
+        && response.type_() != ResponseType::Cors
+        && header("content-length").is_some();
+    let body = if length_is_exact {
+        read_whole(&response).await
+    } else {
+        read_capped(&response, cap).await
+    }
+    .map_err(|e| with_response(guard.body_failure(request, &e)))?;
     guard.finished.set(true);
     match body {
         Some(bytes) => decode(&bytes),
