@@ -256,16 +256,22 @@ pub fn validate_id(what: &str, value: &str) -> Result<(), Error> {
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput); the message
 /// never quotes the token.
 pub fn validate_token(token: &str) -> Result<(), Error> {
-    let why = if token.is_empty() {
+    validate_secret_header("token", token)
+}
+
+/// The rules of [`validate_token`] for any secret sent in a header (the IAM
+/// token, the security token of temporary credentials), named `what`.
+pub(crate) fn validate_secret_header(what: &str, value: &str) -> Result<(), Error> {
+    let why = if value.is_empty() {
         Some("it is empty")
-    } else if !token.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+    } else if !value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         Some("it contains a character an HTTP header cannot carry (control character, CR/LF or non-ASCII)")
-    } else if token.starts_with(' ') || token.ends_with(' ') {
+    } else if value.starts_with(' ') || value.ends_with(' ') {
         Some("it has leading or trailing spaces")
     } else {
         None
     };
-    why.map_or(Ok(()), |why| Err(Error::invalid_argument("token", why)))
+    why.map_or(Ok(()), |why| Err(Error::invalid_argument(what, why)))
 }
 
 /// Checks a deadline given in milliseconds (a JS number).

@@ -42,6 +42,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::error::{redact, Error, REDACTED};
+use crate::request::validate_secret_header;
 
 /// The algorithm name that starts the `Authorization` header and the string
 /// to sign.
@@ -106,18 +107,7 @@ impl Credentials {
             return Err(Error::invalid_argument("secretKey", "it is empty"));
         }
         if let Some(token) = security_token {
-            let why = if token.is_empty() {
-                Some("it is empty")
-            } else if !token.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-                Some("it contains a character an HTTP header cannot carry (control character, CR/LF or non-ASCII)")
-            } else if token.starts_with(' ') || token.ends_with(' ') {
-                Some("it has leading or trailing spaces")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                return Err(Error::invalid_argument("securityToken", why));
-            }
+            validate_secret_header("securityToken", token)?;
         }
         Ok(Credentials {
             access_key: access_key.to_owned(),

@@ -346,6 +346,13 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// The plan of a call that starts now, and its deadline.
+    fn start(&self, options: &CallOptions) -> Result<(Plan, Deadline), Error> {
+        let plan = self.plan(options)?;
+        let timeout_ms = check_timeout(options.timeout_ms, self.config.timeout_ms)?;
+        Ok((plan, Deadline::after(now_ms(), timeout_ms)))
+    }
+
     fn plan(&self, options: &CallOptions) -> Result<Plan, Error> {
         let retry = match options.max_attempts {
             Some(n) => RetryPolicy::new(n)?,
@@ -385,11 +392,7 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<(ListJobsResponse, Metadata), Error> {
-        let plan = self.plan(options)?;
-        let deadline = Deadline::after(
-            now_ms(),
-            check_timeout(options.timeout_ms, self.config.timeout_ms)?,
-        );
+        let (plan, deadline) = self.start(options)?;
         let ids = jobs.ids();
         let mut attempts = 0;
         let mut page = self
@@ -429,11 +432,7 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<(ListJobsResponse, Metadata), Error> {
-        let plan = self.plan(options)?;
-        let deadline = Deadline::after(
-            now_ms(),
-            check_timeout(options.timeout_ms, self.config.timeout_ms)?,
-        );
+        let (plan, deadline) = self.start(options)?;
         let mut attempts = 0;
         self.collect(jobs, &plan, deadline, &mut attempts)
             .await
