@@ -226,6 +226,19 @@ pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
     Cow::Owned(scrubbed)
 }
 
+/// `text` with each of `secrets` scrubbed in turn, as [`redact`] does.
+pub(crate) fn redact_all<'t>(text: &'t str, secrets: &[&str]) -> Cow<'t, str> {
+    let mut text = Cow::Borrowed(text);
+    for secret in secrets {
+        // Owned once changed: redact may answer with the bare marker, which
+        // is not a slice of the text.
+        if !secret.is_empty() && text.contains(secret) {
+            text = Cow::Owned(redact(&text, secret).into_owned());
+        }
+    }
+    text
+}
+
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
 /// same as [`redact`], for a body that may not be UTF-8.
 pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> Cow<'b, [u8]> {

@@ -247,8 +247,8 @@ pub use request::{
     ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
 };
 pub use response::{
-    admit_body, body_too_large, decode_list_jobs, decode_response, parse_error_body,
-    redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
+    admit_body, body_too_large, decode_list_jobs, decode_response, length_bounds_body,
+    parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
     MAX_SERVICE_MESSAGE_BYTES,
 };
 pub use retry::{

@@ -184,6 +184,24 @@ pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 10] = [
 ];
 
 impl Job {
+    /// A job with only its id and status; every optional field absent.
+    pub fn new(job_id: impl Into<String>, status: JobStatus) -> Self {
+        Job {
+            job_id: job_id.into(),
+            status,
+            phone_id: None,
+            server_id: None,
+            node_id: None,
+            encode_server_id: None,
+            begin_time: None,
+            end_time: None,
+            error_code: None,
+            error_msg: None,
+            execute_msg: None,
+            request_id: None,
+        }
+    }
+
     /// The optional fields, in the order of [`OPTIONAL_FIELDS`].
     fn optional_values(&self) -> [&Option<String>; 10] {
         [

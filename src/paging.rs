@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::model::ListJobsResponse;
-use crate::request::validate_id;
+use crate::request::{validate_id, Page};
 
 /// The most request ids one call may carry in `request_ids`.
 pub const MAX_IDS_PER_CALL: usize = 20;
@@ -100,6 +100,20 @@ impl PageCursor {
             offset,
             limit,
             previous_first_job: None,
+        }
+    }
+
+    /// Starts where `page` says, with the service's defaults (offset 0,
+    /// pages of [`MAX_LIMIT`]) for what it leaves out.
+    pub fn start(page: Page) -> Self {
+        Self::new(page.offset.unwrap_or(0), page.limit.unwrap_or(MAX_LIMIT))
+    }
+
+    /// The page to ask for next.
+    pub fn page(&self) -> Page {
+        Page {
+            offset: Some(self.offset),
+            limit: Some(self.limit),
         }
     }
 

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use std::borrow::Cow;
 
-use crate::error::{redact, redact_bytes, Error};
+use crate::error::{redact_all, Error};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
@@ -372,16 +372,9 @@ impl ListJobsRequest {
         token: &str,
     ) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(endpoint)?;
-        validate_id("projectId", project_id)?;
-        validate_id("requestId", request_id)?;
+        let url = query_url(&endpoint, project_id, &[request_id], Page::default())?;
         let credential = Credential::token(token)?;
-        Self::for_ids(
-            &endpoint,
-            project_id,
-            &[request_id],
-            Page::default(),
-            &credential,
-        )
+        Ok(ListJobsRequest { url, credential })
     }
 
     /// Builds the request for one page of the jobs of up to 20 request ids:
@@ -397,56 +390,8 @@ impl ListJobsRequest {
         page: Page,
         credential: &Credential,
     ) -> Result<Self, Error> {
-        validate_id("projectId", project_id)?;
-        let (param, what) =
-            match request_ids {
-                [] => {
-                    return Err(Error::invalid_argument(
-                        "requestIds",
-                        "it must hold at least one request id",
-                    ))
-                }
-                [_] => ("request_id", "requestId"),
-                ids if ids.len() > MAX_IDS_PER_CALL => return Err(Error::invalid_argument(
-                    "requestIds",
-                    "one call takes at most 20 ids; listAllJobs and waitForJobs take any number",
-                )),
-                _ => ("request_ids", "requestIds"),
-            };
-        for id in request_ids {
-            validate_id(what, id.as_ref())?;
-        }
-        if let Some(limit) = page.limit {
-            if !(1..=MAX_LIMIT).contains(&limit) {
-                return Err(Error::invalid_argument(
-                    "limit",
-                    "it must be an integer from 1 to 100",
-                ));
-            }
-        }
-        let ids_len: usize = request_ids.iter().map(|id| id.as_ref().len() + 1).sum();
-        let mut url =
-            String::with_capacity(endpoint.as_str().len() + 80 + project_id.len() + ids_len);
-        url.push_str(endpoint.as_str());
-        url.push_str("/v1/");
-        url.push_str(project_id);
-        url.push_str("/cloud-phone/jobs?");
-        url.push_str(param);
-        url.push('=');
-        for (i, id) in request_ids.iter().enumerate() {
-            if i > 0 {
-                url.push(',');
-            }
-            url.push_str(id.as_ref());
-        }
-        for (name, value) in [("&offset=", page.offset), ("&limit=", page.limit)] {
-            if let Some(value) = value {
-                url.push_str(name);
-                write_integer(&mut url, i64::from(value));
-            }
-        }
         Ok(ListJobsRequest {
-            url,
+            url: query_url(endpoint, project_id, request_ids, page)?,
             credential: credential.clone(),
         })
     }
@@ -509,31 +454,75 @@ impl ListJobsRequest {
         request_id_header: Option<&str>,
         body: &[u8],
     ) -> Result<ListJobsResponse, Error> {
-        let request_id = request_id_header.map(|id| self.redact(id));
-        let secrets = self.credential.secrets();
-        let mut body = Cow::Borrowed(body);
-        if !(200..300).contains(&status) {
-            for secret in &secrets {
-                // Owned either way: redact_bytes may answer with the bare
-                // marker. An error body is small, so the copy is cheap.
-                body = Cow::Owned(redact_bytes(&body, secret).into_owned());
-            }
-        }
-        decode_response_scrubbed(status, request_id.as_deref(), &body, &secrets)
+        // Every string read from the body, and the header, is scrubbed as it
+        // is read: that also catches a secret spelled with JSON escapes.
+        decode_response_scrubbed(status, request_id_header, body, &self.credential.secrets())
     }
 
     /// Scrubs this request's token from text from outside the crate, such as
     /// a platform's network error message.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut text = Cow::Borrowed(text);
-        for secret in self.credential.secrets() {
-            // Owned either way: redact may answer with the bare marker.
-            if text.contains(secret) {
-                text = Cow::Owned(redact(&text, secret).into_owned());
-            }
-        }
-        text
+        redact_all(text, &self.credential.secrets())
     }
+}
+
+/// Checks the project, the ids and the page, and writes the URL that asks
+/// for them: one id in `request_id`, several in `request_ids`.
+fn query_url<S: AsRef<str>>(
+    endpoint: &Endpoint,
+    project_id: &str,
+    request_ids: &[S],
+    page: Page,
+) -> Result<String, Error> {
+    validate_id("projectId", project_id)?;
+    let (param, what) = match request_ids {
+        [] => {
+            return Err(Error::invalid_argument(
+                "requestIds",
+                "it must hold at least one request id",
+            ))
+        }
+        [_] => ("request_id", "requestId"),
+        ids if ids.len() > MAX_IDS_PER_CALL => {
+            return Err(Error::invalid_argument(
+                "requestIds",
+                "one call takes at most 20 ids; listAllJobs and waitForJobs take any number",
+            ))
+        }
+        _ => ("request_ids", "requestIds"),
+    };
+    for id in request_ids {
+        validate_id(what, id.as_ref())?;
+    }
+    if let Some(limit) = page.limit {
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(Error::invalid_argument(
+                "limit",
+                "it must be an integer from 1 to 100",
+            ));
+        }
+    }
+    let ids_len: usize = request_ids.iter().map(|id| id.as_ref().len() + 1).sum();
+    let mut url = String::with_capacity(endpoint.as_str().len() + 80 + project_id.len() + ids_len);
+    url.push_str(endpoint.as_str());
+    url.push_str("/v1/");
+    url.push_str(project_id);
+    url.push_str("/cloud-phone/jobs?");
+    url.push_str(param);
+    url.push('=');
+    for (i, id) in request_ids.iter().enumerate() {
+        if i > 0 {
+            url.push(',');
+        }
+        url.push_str(id.as_ref());
+    }
+    for (name, value) in [("&offset=", page.offset), ("&limit=", page.limit)] {
+        if let Some(value) = value {
+            url.push_str(name);
+            write_integer(&mut url, i64::from(value));
+        }
+    }
+    Ok(url)
 }
 
 impl fmt::Debug for ListJobsRequest {

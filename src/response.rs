@@ -3,7 +3,7 @@
 
 use crate::json::{write_integer, Integer, JsonError, Kind, Reader};
 
-use crate::error::{redact, Error, ErrorKind};
+use crate::error::{redact_all, Error, ErrorKind};
 use crate::model::{Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE};
 
 /// Error bodies larger than this are not parsed for a service code: real ones
@@ -46,6 +46,24 @@ pub fn admit_body(status: u16, len: u64, max_bytes: u64) -> Result<bool, Error> 
     }
     let redirect = (300..400).contains(&status);
     Ok(success || (!redirect && len <= MAX_ERROR_BODY_BYTES as u64))
+}
+
+/// Whether a body can be read in one piece rather than streamed against its
+/// cap: its `Content-Length` (`declared`) is within `cap` and counts the
+/// bytes the client gets, i.e. there is no content coding (else it counts
+/// the compressed bytes), and the client can see every header (a
+/// cross-origin answer hides `Content-Encoding` unless the server exposes
+/// it). An HTTP client refuses a body longer than its `Content-Length`.
+pub fn length_bounds_body(
+    declared: Option<u64>,
+    cap: u64,
+    content_encoding: Option<&str>,
+    headers_filtered: bool,
+) -> bool {
+    let identity = content_encoding.map_or(true, |coding| {
+        coding.trim().eq_ignore_ascii_case("identity")
+    });
+    declared.is_some_and(|len| len > 0 && len <= cap) && identity && !headers_filtered
 }
 
 /// The error for a 2xx body that is, or grew while streaming, larger than
@@ -239,20 +257,10 @@ fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
             },
         }
     })?;
-    let mut job = Job {
-        job_id: job_id.ok_or_else(|| missing(reader, "job_id"))?,
-        status: status.ok_or_else(|| missing(reader, "status"))?,
-        phone_id: None,
-        server_id: None,
-        node_id: None,
-        encode_server_id: None,
-        begin_time: None,
-        end_time: None,
-        error_code: None,
-        error_msg: None,
-        execute_msg: None,
-        request_id: None,
-    };
+    let mut job = Job::new(
+        job_id.ok_or_else(|| missing(reader, "job_id"))?,
+        status.ok_or_else(|| missing(reader, "status"))?,
+    );
     for (field, value) in job.optional_values_mut().into_iter().zip(optional) {
         *field = value;
     }
@@ -336,7 +344,7 @@ pub(crate) fn decode_response_scrubbed(
 ) -> Result<ListJobsResponse, Error> {
     let header_id = request_id_header
         .filter(|s| !s.is_empty())
-        .map(|s| redact_all(s, secrets));
+        .map(|s| redact_all(s, secrets).into_owned());
     if (200..300).contains(&status) {
         return decode_list_jobs(body)
             .map_err(|e| e.with_status(status).with_request_id(header_id));
@@ -364,7 +372,7 @@ pub(crate) fn decode_response_scrubbed(
     // The code and message are clean, but the space between them could
     // still join two halves of a secret that has a space.
     if !secrets.is_empty() {
-        message = redact_all(&message, secrets);
+        message = redact_all(&message, secrets).into_owned();
     }
     Err(Error::new(ErrorKind::Http, message)
         .with_status(status)
@@ -449,7 +457,7 @@ fn read_error_body(body: &[u8], secrets: &[&str]) -> ServiceError {
                 let s = if secrets.is_empty() {
                     s
                 } else {
-                    redact_all(&s, secrets)
+                    redact_all(&s, secrets).into_owned()
                 };
                 truncate(s, MAX_SERVICE_MESSAGE_BYTES)
             })
@@ -520,14 +528,4 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
         504 => "Gateway Timeout",
         _ => return None,
     })
-}
-
-/// `text` with every one of `secrets` scrubbed, in turn.
-fn redact_all(text: &str, secrets: &[&str]) -> String {
-    let mut text = text.to_owned();
-    for secret in secrets {
-        // into_owned either way: redact may answer with the bare marker.
-        text = redact(&text, secret).into_owned();
-    }
-    text
 }

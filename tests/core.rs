@@ -718,6 +718,32 @@ mod errors {
     }
 
     #[test]
+    fn reads_a_body_whole_only_when_its_length_bounds_it() {
+        use cph_jobs::length_bounds_body;
+        assert!(length_bounds_body(Some(100), 1000, None, false));
+        assert!(length_bounds_body(
+            Some(100),
+            1000,
+            Some(" Identity "),
+            false
+        ));
+        assert!(
+            !length_bounds_body(None, 1000, None, false),
+            "no length: stream"
+        );
+        assert!(!length_bounds_body(Some(0), 1000, None, false));
+        assert!(!length_bounds_body(Some(1001), 1000, None, false));
+        assert!(
+            !length_bounds_body(Some(100), 1000, Some("gzip"), false),
+            "counts compressed bytes"
+        );
+        assert!(
+            !length_bounds_body(Some(100), 1000, None, true),
+            "Content-Encoding may be hidden"
+        );
+    }
+
+    #[test]
     fn kinds_have_their_javascript_names() {
         let names: Vec<&str> = [
             ErrorKind::InvalidInput,

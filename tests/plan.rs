@@ -15,20 +15,7 @@ fn http(status: u16, code: Option<&str>) -> Error {
 }
 
 fn job(id: &str, status: JobStatus) -> Job {
-    Job {
-        job_id: id.into(),
-        status,
-        phone_id: None,
-        server_id: None,
-        node_id: None,
-        encode_server_id: None,
-        begin_time: None,
-        end_time: None,
-        error_code: None,
-        error_msg: None,
-        execute_msg: None,
-        request_id: None,
-    }
+    Job::new(id, status)
 }
 
 fn page(ids: std::ops::Range<usize>) -> ListJobsResponse {

@@ -258,20 +258,7 @@ impl WireDoc {
             .jobs
             .iter()
             .map(|wire| {
-                let mut job = Job {
-                    job_id: wire.job_id.clone(),
-                    status: JobStatus::from_code(wire.status),
-                    phone_id: None,
-                    server_id: None,
-                    node_id: None,
-                    encode_server_id: None,
-                    begin_time: None,
-                    end_time: None,
-                    error_code: None,
-                    error_msg: None,
-                    execute_msg: None,
-                    request_id: None,
-                };
+                let mut job = Job::new(wire.job_id.clone(), JobStatus::from_code(wire.status));
                 let slots = [
                     &mut job.phone_id,
                     &mut job.server_id,

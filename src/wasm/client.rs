@@ -13,7 +13,7 @@ use super::runtime::{now_ms, random, sleep};
 use super::transport::{self, aborted, is_node, Call};
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
-use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep, MAX_LIMIT};
+use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 use crate::regions::region_endpoint;
 use crate::request::{
     validate_token, Credential, Endpoint, ListJobsRequest, Page, DEFAULT_TIMEOUT_MS,
@@ -75,6 +75,12 @@ impl Jobs {
             }
             Jobs::Many(ids) => chunk_ids(ids),
         }
+    }
+
+    /// Whether jobs are marked with the request id they came from: only on
+    /// calls given several ids, as a single id's response already names it.
+    fn attributes(&self) -> bool {
+        matches!(self, Jobs::Many(_))
     }
 
     fn ids(&self) -> &[String] {
@@ -349,8 +355,12 @@ impl Client {
     /// The plan of a call that starts now, and its deadline.
     fn start(&self, options: &CallOptions) -> Result<(Plan, Deadline), Error> {
         let plan = self.plan(options)?;
-        let timeout_ms = check_timeout(options.timeout_ms, self.config.timeout_ms)?;
-        Ok((plan, Deadline::after(now_ms(), timeout_ms)))
+        Ok((plan, Deadline::after(now_ms(), self.call_timeout(options)?)))
+    }
+
+    /// The call's own timeout, else the client's.
+    fn call_timeout(&self, options: &CallOptions) -> Result<u32, Error> {
+        check_timeout(options.timeout_ms, self.config.timeout_ms)
     }
 
     fn plan(&self, options: &CallOptions) -> Result<Plan, Error> {
@@ -399,7 +409,7 @@ impl Client {
             .request(ids, plan.page, &plan, deadline, &mut attempts)
             .await
             .map_err(|e| e.with_attempts(attempts))?;
-        if matches!(jobs, Jobs::Many(_)) {
+        if jobs.attributes() {
             attribute(&mut page, ids);
         }
         Ok((
@@ -459,21 +469,16 @@ impl Client {
         let groups = jobs.groups()?;
         let mut pages = Vec::new();
         for group in &groups {
-            let mut cursor = PageCursor::new(
-                plan.page.offset.unwrap_or(0),
-                plan.page.limit.unwrap_or(MAX_LIMIT),
-            );
+            let mut cursor = PageCursor::start(plan.page);
             loop {
-                let page = Page {
-                    offset: Some(cursor.offset()),
-                    limit: Some(cursor.limit()),
-                };
-                let mut response = self.request(group, page, plan, deadline, attempts).await?;
+                let mut response = self
+                    .request(group, cursor.page(), plan, deadline, attempts)
+                    .await?;
                 let step = cursor.advance(&response);
                 if step == PageStep::Repeated {
                     break;
                 }
-                if matches!(jobs, Jobs::Many(_)) {
+                if jobs.attributes() {
                     attribute(&mut response, group);
                 }
                 pages.push(response);
@@ -490,25 +495,19 @@ impl Client {
     /// a time; see [`Pages`].
     pub fn pages(&self, jobs: &Jobs, options: &CallOptions) -> Pages {
         let setup = self.plan(options).and_then(|plan| {
-            let timeout_ms = check_timeout(options.timeout_ms, self.config.timeout_ms)?;
+            let timeout_ms = self.call_timeout(options)?;
             let groups = jobs.groups()?;
             Ok((plan, timeout_ms, groups))
         });
         Pages {
             client: self.clone(),
-            state: setup.map(|(plan, timeout_ms, groups)| {
-                let cursor = PageCursor::new(
-                    plan.page.offset.unwrap_or(0),
-                    plan.page.limit.unwrap_or(MAX_LIMIT),
-                );
-                PagesState {
-                    plan,
-                    timeout_ms,
-                    groups,
-                    group: 0,
-                    cursor,
-                    attribute: matches!(jobs, Jobs::Many(_)),
-                }
+            state: setup.map(|(plan, timeout_ms, groups)| PagesState {
+                cursor: PageCursor::start(plan.page),
+                plan,
+                timeout_ms,
+                groups,
+                group: 0,
+                attribute: jobs.attributes(),
             }),
             done: false,
         }
@@ -692,7 +691,7 @@ struct PagesState {
     groups: Vec<Vec<String>>,
     group: usize,
     cursor: PageCursor,
-    /// Whether jobs are marked with their request id (for `Jobs::Many`).
+    /// Whether jobs are marked with their request id: [`Jobs::attributes`].
     attribute: bool,
 }
 
@@ -727,33 +726,32 @@ impl Pages {
         };
         let mut attempts = 0;
         loop {
-            let group = state.groups.get(state.group)?.clone();
-            let page = Page {
-                offset: Some(state.cursor.offset()),
-                limit: Some(state.cursor.limit()),
-            };
+            let group = state.groups.get(state.group)?;
             let deadline = Deadline::after(now_ms(), state.timeout_ms);
             let result = self
                 .client
-                .request(&group, page, &state.plan, deadline, &mut attempts)
+                .request(
+                    group,
+                    state.cursor.page(),
+                    &state.plan,
+                    deadline,
+                    &mut attempts,
+                )
                 .await;
             let mut response = match result {
                 Ok(response) => response,
                 Err(error) => return Some(Err(error.with_attempts(attempts))),
             };
             let step = state.cursor.advance(&response);
+            if step != PageStep::Repeated && state.attribute {
+                attribute(&mut response, group);
+            }
             if !matches!(step, PageStep::Next(_)) {
                 state.group += 1;
-                state.cursor = PageCursor::new(
-                    state.plan.page.offset.unwrap_or(0),
-                    state.plan.page.limit.unwrap_or(MAX_LIMIT),
-                );
+                state.cursor = PageCursor::start(state.plan.page);
             }
             if step == PageStep::Repeated {
                 continue;
-            }
-            if state.attribute {
-                attribute(&mut response, &group);
             }
             return Some(Ok((response, attempts)));
         }

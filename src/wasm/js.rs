@@ -319,7 +319,7 @@ impl<'a> Props<'a> {
         Ok(WaitOptions {
             signal: self.signal()?,
             timeout_ms: self.duration("timeoutMs")?,
-            schedule: Some(PollSchedule::new(min_delay, max_delay.max(1))?),
+            schedule: Some(PollSchedule::new(min_delay, max_delay)?),
             on_progress,
             limit: self.number("limit")?.map(validate_limit).transpose()?,
             max_attempts: self.max_attempts()?,
@@ -462,11 +462,10 @@ pub fn paginate_jobs(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
 ) -> JsValue {
-    let pages = client_for(&endpoint, &project_id, &token).and_then(|client| {
-        let jobs = jobs_arg(&request_id)?;
-        let options = Props::of(&options, "options")?.call_options()?;
-        Ok(client.pages(&jobs, &options))
-    });
+    let pages = free_call(&endpoint, &project_id, &request_id, &token, &options, |p| {
+        p.call_options()
+    })
+    .map(|(client, jobs, options)| client.pages(&jobs, &options));
     iterator(pages)
 }
 

@@ -58,10 +58,10 @@ pub(crate) async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> bool {
 }
 
 /// Reads `response`'s whole body at once, for a body whose declared length
-/// is known to bound it; `Some` always.
-pub(crate) async fn read_whole(response: &Response) -> Result<Option<Vec<u8>>, JsValue> {
+/// is known to bound it.
+pub(crate) async fn read_whole(response: &Response) -> Result<Vec<u8>, JsValue> {
     let buffer = JsFuture::from(response.array_buffer()?).await?;
-    Ok(Some(Uint8Array::new(&buffer).to_vec()))
+    Ok(Uint8Array::new(&buffer).to_vec())
 }
 
 /// Reads `response`'s body, up to `cap` bytes: `Ok(None)` when it is longer.

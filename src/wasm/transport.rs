@@ -17,7 +17,9 @@ use super::runtime::{now_ms, read_capped, read_whole};
 use crate::error::{Error, ErrorKind};
 use crate::model::ListJobsResponse;
 use crate::request::ListJobsRequest;
-use crate::response::{admit_body, body_too_large, redirect_refused, MAX_ERROR_BODY_BYTES};
+use crate::response::{
+    admit_body, body_too_large, length_bounds_body, redirect_refused, MAX_ERROR_BODY_BYTES,
+};
 use crate::retry::parse_retry_after;
 use crate::wait::Deadline;
 
@@ -102,7 +104,8 @@ pub(super) async fn send(
                 "the fetch option resolved with something that is not a Response",
             )
         })?;
-    if response.type_() == ResponseType::Opaqueredirect {
+    let response_type = response.type_();
+    if response_type == ResponseType::Opaqueredirect {
         return Err(redirect_refused(None));
     }
     let status = response.status();
@@ -121,9 +124,7 @@ pub(super) async fn send(
     // body is read at all (a redirect's never is); then the read itself is
     // capped, since a length may be missing, wrong, or that of a compressed
     // body.
-    let declared = header("content-length")
-        .and_then(|len| len.trim().parse::<u64>().ok())
-        .unwrap_or(0);
+    let declared = header("content-length").and_then(|len| len.trim().parse::<u64>().ok());
     let success = (200..300).contains(&status);
     let decode = |body: &[u8]| {
         request
@@ -134,7 +135,7 @@ pub(super) async fn send(
                 error.with_retry_after_ms(retry_after)
             })
     };
-    if !admit_body(status, declared, call.max_response_bytes).map_err(with_response)? {
+    if !admit_body(status, declared.unwrap_or(0), call.max_response_bytes).map_err(with_response)? {
         return decode(&[]);
     }
     let cap = if success {
@@ -142,22 +143,16 @@ pub(super) async fn send(
     } else {
         MAX_ERROR_BODY_BYTES as u64
     };
-    // The declared length bounds the body only when it counts the bytes we
-    // get: no content coding (else it counts the compressed bytes), and
-    // headers we can see in full (a cross-origin answer hides
-    // Content-Encoding unless the server exposes it). Then one arrayBuffer()
-    // read is safe, and much cheaper than streaming; fetch itself refuses a
-    // body longer than its Content-Length.
-    let identity = header("content-encoding").map_or(true, |coding| {
-        coding.trim().eq_ignore_ascii_case("identity")
-    });
-    let length_is_exact = declared > 0
-        && declared <= cap
-        && identity
-        && response.type_() != ResponseType::Cors
-        && header("content-length").is_some();
-    let body = if length_is_exact {
-        read_whole(&response).await
+    // One arrayBuffer() read is much cheaper than streaming, when the
+    // declared length is known to bound the body.
+    let cross_origin = response_type == ResponseType::Cors;
+    let body = if length_bounds_body(
+        declared,
+        cap,
+        header("content-encoding").as_deref(),
+        cross_origin,
+    ) {
+        read_whole(&response).await.map(Some)
     } else {
         read_capped(&response, cap).await
     }

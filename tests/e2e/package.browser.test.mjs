@@ -3,32 +3,22 @@
 // own origin and on a second one, through CORS.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { closedUrl, startMock } from "../mock/server.mjs";
-import { launch } from "./chromium.mjs";
+import { closedUrl } from "../mock/server.mjs";
+import { packagePage } from "./chromium.mjs";
 
-const installed = fileURLToPath(new URL("../../.tmp/consumer/node_modules/cph-jobs/", import.meta.url));
 const TOKEN = "MIIT-browser-test-token-5e8d1c3b7a90f246";
-let site, api, browser, page;
+let browser, site, api, page;
 const consoleLines = [];
 const siteLog = [];
 const apiLog = [];
 
 before(async () => {
-  const e2e = fileURLToPath(new URL(".", import.meta.url));
-  site = await startMock({ timeScale: 0.01, staticDirs: { "/pkg/": installed, "/e2e/": e2e }, log: (line) => siteLog.push(line) });
-  api = await startMock({ timeScale: 0.01, log: (line) => apiLog.push(line) });
-  browser = await launch();
-  page = await browser.newPage();
+  browser = await packagePage({ siteLog: (line) => siteLog.push(line), apiLog: (line) => apiLog.push(line) });
+  ({ site, api, page } = browser);
   page.on("console", (msg) => consoleLines.push(msg.text()));
-  await page.goto(`${site.url}/e2e/blank.html`);
 });
 
-after(async () => {
-  await browser?.close();
-  await site?.close();
-  await api?.close();
-});
+after(() => browser?.close());
 
 /** Runs `body(pkg, args)` in the page, with the package imported there. */
 function inPage(body, args) {

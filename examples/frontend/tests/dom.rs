@@ -98,20 +98,8 @@ async fn shows_a_failure_as_an_alert_and_replaces_the_table() {
 #[wasm_bindgen_test]
 async fn service_text_is_shown_as_text_not_markup() {
     let root = container();
-    let job = cph_jobs::Job {
-        job_id: "<img src=x onerror=alert(1)>".to_owned(),
-        status: cph_jobs::JobStatus::Running,
-        phone_id: None,
-        server_id: Some("<b>server</b>".to_owned()),
-        node_id: None,
-        encode_server_id: None,
-        begin_time: None,
-        end_time: None,
-        error_code: None,
-        error_msg: None,
-        execute_msg: None,
-        request_id: None,
-    };
+    let mut job = cph_jobs::Job::new("<img src=x onerror=alert(1)>", cph_jobs::JobStatus::Running);
+    job.server_id = Some("<b>server</b>".to_owned());
     let response = cph_jobs::ListJobsResponse {
         request_id: "r-1".to_owned(),
         jobs: vec![job],
