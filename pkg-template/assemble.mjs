@@ -3,8 +3,8 @@
 //
 //   node pkg-template/assemble.mjs
 //
-// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, make the
-// nodejs build's JS snippet CommonJS, fill in the entry points, and write
+// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, add the
+// driver, make the nodejs build's snippet and driver CommonJS, fill in the entry points, and write
 // package.json with the crate's version, license and repository (Cargo.toml is
 // the one place they live).
 
@@ -81,12 +81,18 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
 
   const snippet = findFile(join(to, "snippets"), "runtime.js");
   runtimeModules[build] = `./${relative(out, snippet).split("\\").join("/")}`;
-  if (build === "node") toCommonJs(snippet);
+  // The driver of the package's functions, beside the module it drives.
+  cpSync(join(here, "driver.js"), join(to, "driver.js"));
+  if (build === "node") {
+    toCommonJs(snippet);
+    toCommonJs(join(to, "driver.js"));
+  }
 }
 
-// wasm-bindgen's nodejs glue require()s the snippet, which is written as an ES
-// module; Node before 20.19 cannot require an ES module, so this copy becomes
-// CommonJS. The snippet keeps to `export [async] class|const|function NAME` for this.
+// wasm-bindgen's nodejs glue require()s the snippet, and node.cjs the driver,
+// which are written as ES modules; Node before 20.19 cannot require an ES
+// module, so these copies become CommonJS. Both keep to
+// `export [async] class|const|function NAME` and import nothing for this.
 function toCommonJs(file) {
   const source = readFileSync(file, "utf8");
   const names = [...source.matchAll(/^export (?:class|const|function|async function) (\w+)/gm)].map((m) => m[1]);

@@ -1,6 +1,11 @@
 "use strict";
 // Node, CommonJS: the nodejs build instantiates its module synchronously.
-const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, memoryBytes } = require("./node/cph_jobs.js");
-const { CphError, JobStatus } = require("__RUNTIME_MODULE__");
+const wasm = require("./node/cph_jobs.js");
+const runtime = require("__RUNTIME_MODULE__");
+const { api } = require("./node/driver.js");
+
+const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } = api(wasm, runtime);
+const { CphError, JobStatus } = runtime;
+const { memoryBytes } = wasm;
 
 module.exports = { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus, memoryBytes };

@@ -224,6 +224,7 @@
 mod error;
 mod json;
 mod model;
+pub mod operation;
 mod paging;
 mod regions;
 mod request;

@@ -1,5 +1,6 @@
 //! The Rust API on `wasm32`: one call, every page, a waiter, and a [`Client`]
-//! that holds what the calls share. The JavaScript exports are built on it.
+//! that holds what the calls share. Each call is an [`Operation`] of the
+//! core, driven here with `fetch` and timers through `web-sys`.
 
 use std::fmt;
 use std::future::Future;
@@ -10,18 +11,15 @@ use js_sys::Function;
 use web_sys::AbortSignal;
 
 use super::runtime::{now_ms, random, sleep};
-use super::transport::{self, aborted, is_node, Call};
-use crate::error::{Error, ErrorKind};
+use super::transport::{self, is_node};
+use crate::error::Error;
 use crate::model::ListJobsResponse;
-use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
-use crate::regions::region_endpoint;
-use crate::request::{
-    validate_token, Credential, Endpoint, ListJobsRequest, Page, DEFAULT_TIMEOUT_MS,
+pub use crate::operation::Jobs;
+use crate::operation::{
+    Action, AuthSource, Failure, Kind, Metadata, Operation, Options, Settings, SettingsInput,
 };
-use crate::response::MAX_RESPONSE_BYTES;
-use crate::retry::RetryPolicy;
 use crate::sign::Credentials;
-use crate::wait::{all_finished, Deadline, PollSchedule, DEFAULT_WAIT_TIMEOUT_MS};
+use crate::wait::PollSchedule;
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
 pub type OnProgress = Box<dyn FnMut(&ListJobsResponse) -> Result<(), Error>>;
@@ -51,55 +49,6 @@ impl fmt::Debug for Auth {
             Auth::AccessKey(credentials) => credentials.fmt(f),
             Auth::Provider(_) => f.write_str("Provider(..)"),
         }
-    }
-}
-
-/// Which batch requests a call asks about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Jobs {
-    /// The jobs of one batch request.
-    One(String),
-    /// The jobs of several; any number, sent 20 at a time. Where a request
-    /// covered a single id, its jobs carry that id in `request_id`.
-    Many(Vec<String>),
-}
-
-impl Jobs {
-    /// The groups of ids that one request each can carry, checked, so a
-    /// bad id is named as the caller passed it (`requestId` or `requestIds`).
-    fn groups(&self) -> Result<Vec<Vec<String>>, Error> {
-        match self {
-            Jobs::One(id) => {
-                crate::request::validate_id("requestId", id)?;
-                Ok(vec![vec![id.clone()]])
-            }
-            Jobs::Many(ids) => chunk_ids(ids),
-        }
-    }
-
-    /// Whether jobs are marked with the request id they came from: only on
-    /// calls given several ids, as a single id's response already names it.
-    fn attributes(&self) -> bool {
-        matches!(self, Jobs::Many(_))
-    }
-
-    fn ids(&self) -> &[String] {
-        match self {
-            Jobs::One(id) => std::slice::from_ref(id),
-            Jobs::Many(ids) => ids,
-        }
-    }
-}
-
-impl From<&str> for Jobs {
-    fn from(request_id: &str) -> Self {
-        Jobs::One(request_id.to_owned())
-    }
-}
-
-impl From<Vec<String>> for Jobs {
-    fn from(request_ids: Vec<String>) -> Self {
-        Jobs::Many(request_ids)
     }
 }
 
@@ -139,15 +88,6 @@ pub struct WaitOptions {
     pub limit: Option<u32>,
     /// Tries per request, the first included; the client's by default.
     pub max_attempts: Option<u32>,
-}
-
-/// What a call cost, for the `$metadata` the JavaScript API reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Metadata {
-    /// HTTP requests sent, retries included.
-    pub attempts: u32,
-    /// Polls made, for a waiter.
-    pub polls: Option<u32>,
 }
 
 /// Builds a [`Client`].
@@ -239,84 +179,36 @@ impl ClientBuilder {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidInput`] naming the setting at fault: no endpoint or
-    /// region, a bad endpoint, unknown region, bad project id, no token or a
-    /// bad one, or an out-of-range number.
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming the
+    /// setting at fault: no endpoint or region, a bad endpoint, unknown
+    /// region, bad project id, no token or a bad one, or an out-of-range
+    /// number.
     pub fn build(self) -> Result<Client, Error> {
-        let endpoint = match (self.endpoint, self.region) {
-            (Some(endpoint), _) => Endpoint::parse(&endpoint)?,
-            (None, Some(region)) => Endpoint::parse(&region_endpoint(&region)?)?,
-            (None, None) => {
-                return Err(Error::invalid_argument(
-                    "endpoint",
-                    "give an endpoint or a region",
-                ))
+        let mut provider = None;
+        let auth = self.auth.map(|auth| match auth {
+            Auth::Token(token) => AuthSource::Token(token),
+            Auth::AccessKey(credentials) => AuthSource::AccessKey(credentials),
+            Auth::Provider(function) => {
+                provider = Some(function);
+                AuthSource::Provider
             }
-        };
-        let project_id = self.project_id.unwrap_or_default();
-        crate::request::validate_id("projectId", &project_id)?;
-        let auth = match self.auth {
-            Some(Auth::Token(token)) => {
-                validate_token(&token)?;
-                Auth::Token(token)
-            }
-            Some(Auth::AccessKey(_)) if !self.allow_secret_key_in_browser && !is_node() => {
-                return Err(Error::invalid_argument(
-                    "credentials",
-                    "a secret key in a web page can be read by anyone who opens the page; \
-                     use a token, or sign on a server, or set allowSecretKeyInBrowser if \
-                     this page is itself private",
-                ))
-            }
-            Some(provider) => provider,
-            None => {
-                return Err(Error::invalid_argument(
-                    "token",
-                    "give a token or a tokenProvider",
-                ))
-            }
-        };
+        });
+        let settings = Settings::new(SettingsInput {
+            endpoint: self.endpoint,
+            region: self.region,
+            project_id: self.project_id,
+            auth,
+            secret_key_allowed: self.allow_secret_key_in_browser || is_node(),
+            timeout_ms: self.timeout_ms,
+            max_attempts: self.max_attempts,
+            max_response_bytes: self.max_response_bytes,
+        })?;
         Ok(Client {
-            config: Rc::new(Config {
-                endpoint,
-                project_id,
-                auth,
-                timeout_ms: check_timeout(self.timeout_ms, DEFAULT_TIMEOUT_MS)?,
-                retry: RetryPolicy::new(self.max_attempts.unwrap_or(crate::DEFAULT_MAX_ATTEMPTS))?,
-                max_response_bytes: check_max_bytes(self.max_response_bytes)?
-                    .unwrap_or(MAX_RESPONSE_BYTES as u64),
-                fetch: self.fetch,
-            }),
+            settings: Rc::new(settings),
+            provider,
+            fetch: self.fetch,
         })
     }
-}
-
-/// A timeout in milliseconds, or `default`.
-fn check_timeout(timeout_ms: Option<u32>, default: u32) -> Result<u32, Error> {
-    match timeout_ms {
-        None => Ok(default),
-        Some(ms) => crate::request::validate_timeout_ms(f64::from(ms)),
-    }
-}
-
-fn check_max_bytes(max: Option<u64>) -> Result<Option<u64>, Error> {
-    match max {
-        Some(0) => Err(Error::invalid_argument(
-            "maxResponseBytes",
-            "it must be at least 1",
-        )),
-        other => Ok(other),
-    }
-}
-
-struct Config {
-    endpoint: Endpoint,
-    project_id: String,
-    auth: Auth,
-    timeout_ms: u32,
-    retry: RetryPolicy,
-    max_response_bytes: u64,
-    fetch: Option<Function>,
 }
 
 /// A CPH client: the endpoint, project and credentials its calls share.
@@ -325,25 +217,19 @@ struct Config {
 /// many calls at once.
 #[derive(Clone)]
 pub struct Client {
-    config: Rc<Config>,
+    settings: Rc<Settings>,
+    provider: Option<Rc<dyn Fn(bool) -> TokenFuture>>,
+    fetch: Option<Function>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.config.endpoint.as_str())
-            .field("project_id", &self.config.project_id)
-            .field("auth", &self.config.auth)
+            .field("endpoint", &self.settings.endpoint().as_str())
+            .field("project_id", &self.settings.project_id())
+            .field("auth", self.settings.auth())
             .finish_non_exhaustive()
     }
-}
-
-/// What one call needs, resolved from the client and the call's options.
-struct Plan {
-    signal: Option<AbortSignal>,
-    retry: RetryPolicy,
-    max_response_bytes: u64,
-    page: Page,
 }
 
 impl Client {
@@ -352,32 +238,10 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// The plan of a call that starts now, and its deadline.
-    fn start(&self, options: &CallOptions) -> Result<(Plan, Deadline), Error> {
-        let plan = self.plan(options)?;
-        Ok((plan, Deadline::after(now_ms(), self.call_timeout(options)?)))
-    }
-
-    /// The call's own timeout, else the client's.
-    fn call_timeout(&self, options: &CallOptions) -> Result<u32, Error> {
-        check_timeout(options.timeout_ms, self.config.timeout_ms)
-    }
-
-    fn plan(&self, options: &CallOptions) -> Result<Plan, Error> {
-        let retry = match options.max_attempts {
-            Some(n) => RetryPolicy::new(n)?,
-            None => self.config.retry,
-        };
-        Ok(Plan {
-            signal: options.signal.clone(),
-            retry,
-            max_response_bytes: check_max_bytes(options.max_response_bytes)?
-                .unwrap_or(self.config.max_response_bytes),
-            page: Page {
-                offset: options.offset,
-                limit: options.limit,
-            },
-        })
+    fn operation(&self, kind: Kind, jobs: &Jobs, options: &Options) -> Result<Operation, Error> {
+        // The jitter's seed; it need not be unpredictable.
+        let seed = (random() * 9_007_199_254_740_992.0) as u64;
+        Operation::new(Rc::clone(&self.settings), kind, jobs, options, seed)
     }
 
     /// Lists one page of the jobs of up to 20 batch requests.
@@ -392,33 +256,7 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<ListJobsResponse, Error> {
-        self.list_jobs_counted(jobs, options)
-            .await
-            .map(|(response, _)| response)
-    }
-
-    pub(crate) async fn list_jobs_counted(
-        &self,
-        jobs: &Jobs,
-        options: &CallOptions,
-    ) -> Result<(ListJobsResponse, Metadata), Error> {
-        let (plan, deadline) = self.start(options)?;
-        let ids = jobs.ids();
-        let mut attempts = 0;
-        let mut page = self
-            .request(ids, plan.page, &plan, deadline, &mut attempts)
-            .await
-            .map_err(|e| e.with_attempts(attempts))?;
-        if jobs.attributes() {
-            attribute(&mut page, ids);
-        }
-        Ok((
-            page,
-            Metadata {
-                attempts,
-                polls: None,
-            },
-        ))
+        self.call(Kind::List, jobs, options).await.map(|(r, _)| r)
     }
 
     /// Lists every job of any number of batch requests: 20 ids per request,
@@ -432,83 +270,30 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<ListJobsResponse, Error> {
-        self.list_all_jobs_counted(jobs, options)
-            .await
-            .map(|(response, _)| response)
+        self.call(Kind::All, jobs, options).await.map(|(r, _)| r)
     }
 
-    pub(crate) async fn list_all_jobs_counted(
+    async fn call(
         &self,
+        kind: Kind,
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<(ListJobsResponse, Metadata), Error> {
-        let (plan, deadline) = self.start(options)?;
-        let mut attempts = 0;
-        self.collect(jobs, &plan, deadline, &mut attempts)
+        let mut op = self.operation(kind, jobs, &options.core())?;
+        let action = op.start(now_ms());
+        self.drive(&mut op, action, options.signal.as_ref(), None)
             .await
-            .map(|response| {
-                (
-                    response,
-                    Metadata {
-                        attempts,
-                        polls: None,
-                    },
-                )
-            })
-            .map_err(|e| e.with_attempts(attempts))
-    }
-
-    /// Every page of every group of ids, merged.
-    async fn collect(
-        &self,
-        jobs: &Jobs,
-        plan: &Plan,
-        deadline: Deadline,
-        attempts: &mut u32,
-    ) -> Result<ListJobsResponse, Error> {
-        let groups = jobs.groups()?;
-        let mut pages = Vec::new();
-        for group in &groups {
-            let mut cursor = PageCursor::start(plan.page);
-            loop {
-                let mut response = self
-                    .request(group, cursor.page(), plan, deadline, attempts)
-                    .await?;
-                let step = cursor.advance(&response);
-                if step == PageStep::Repeated {
-                    break;
-                }
-                if jobs.attributes() {
-                    attribute(&mut response, group);
-                }
-                pages.push(response);
-                if step == PageStep::Last {
-                    break;
-                }
-            }
-        }
-        let all: Vec<String> = groups.into_iter().flatten().collect();
-        Ok(merge(&all, pages))
+            .unwrap_or_else(no_result)
     }
 
     /// The pages of the jobs of any number of batch requests, one request at
     /// a time; see [`Pages`].
     pub fn pages(&self, jobs: &Jobs, options: &CallOptions) -> Pages {
-        let setup = self.plan(options).and_then(|plan| {
-            let timeout_ms = self.call_timeout(options)?;
-            let groups = jobs.groups()?;
-            Ok((plan, timeout_ms, groups))
-        });
         Pages {
             client: self.clone(),
-            state: setup.map(|(plan, timeout_ms, groups)| PagesState {
-                cursor: PageCursor::start(plan.page),
-                plan,
-                timeout_ms,
-                groups,
-                group: 0,
-                attribute: jobs.attributes(),
-            }),
+            op: self.operation(Kind::Pages, jobs, &options.core()),
+            signal: options.signal.clone(),
+            started: false,
             done: false,
         }
     }
@@ -522,157 +307,102 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Timeout`] when the wait's deadline passes, carrying the
-    /// last response seen ([`Error::last_response`]); [`ErrorKind::Aborted`]
-    /// when the signal fires; otherwise the error of a poll that failed after
-    /// its retries.
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) when the wait's
+    /// deadline passes, carrying the last response seen
+    /// ([`Error::last_response`]);
+    /// [`ErrorKind::Aborted`](crate::ErrorKind::Aborted) when the signal
+    /// fires; otherwise the error of a poll that failed after its retries.
     pub async fn wait_for_jobs(
         &self,
         jobs: &Jobs,
         options: WaitOptions,
     ) -> Result<ListJobsResponse, Error> {
-        self.wait_for_jobs_counted(jobs, options)
+        let WaitOptions {
+            signal,
+            timeout_ms,
+            schedule,
+            mut on_progress,
+            limit,
+            max_attempts,
+        } = options;
+        let core = Options {
+            timeout_ms,
+            limit,
+            max_attempts,
+            schedule,
+            progress: on_progress.is_some(),
+            ..Options::default()
+        };
+        let mut op = self.operation(Kind::Wait, jobs, &core)?;
+        let action = op.start(now_ms());
+        self.drive(&mut op, action, signal.as_ref(), on_progress.as_mut())
             .await
-            .map(|(response, _)| response)
+            .unwrap_or_else(no_result)
+            .map(|(r, _)| r)
     }
 
-    pub(crate) async fn wait_for_jobs_counted(
+    /// Does what `op` asks until it has a result (or a page); `None` when
+    /// it ends without one (after the last page).
+    async fn drive(
         &self,
-        jobs: &Jobs,
-        mut options: WaitOptions,
-    ) -> Result<(ListJobsResponse, Metadata), Error> {
-        let plan = self.plan(&CallOptions {
-            signal: options.signal.clone(),
-            limit: options.limit,
-            max_attempts: options.max_attempts,
-            ..CallOptions::default()
-        })?;
-        let schedule = options.schedule.unwrap_or_default();
-        let deadline = Deadline::after(
-            now_ms(),
-            check_timeout(options.timeout_ms, DEFAULT_WAIT_TIMEOUT_MS)?,
-        );
-        let mut attempts = 0;
-        let mut polls = 0;
-        let mut last: Option<ListJobsResponse> = None;
-        let give_up = |error: Error, attempts: u32, last: Option<ListJobsResponse>| {
-            if error.kind() == ErrorKind::Timeout {
-                error.with_last_response(last)
-            } else {
-                error
-            }
-            .with_attempts(attempts)
-        };
+        op: &mut Operation,
+        mut action: Action,
+        signal: Option<&AbortSignal>,
+        mut on_progress: Option<&mut OnProgress>,
+    ) -> Option<Result<(ListJobsResponse, Metadata), Error>> {
         loop {
-            // Each poll has the client's own per-call deadline, cut short by
-            // the wait's.
-            let poll_deadline = deadline.within(now_ms(), self.config.timeout_ms);
-            polls += 1;
-            let response = match self
-                .collect(jobs, &plan, poll_deadline, &mut attempts)
-                .await
-            {
-                Ok(response) => response,
-                Err(error)
-                    if error.kind() == ErrorKind::Timeout && deadline.has_passed(now_ms()) =>
-                {
-                    return Err(give_up(wait_timed_out(deadline), attempts, last));
+            action = match action {
+                Action::Token { refresh } => {
+                    let token = match &self.provider {
+                        Some(provider) => provider(refresh).await,
+                        None => Err(Error::invalid_input("no tokenProvider was given")),
+                    };
+                    op.token(token.as_deref().map_err(Clone::clone), now_ms())
                 }
-                Err(error) => return Err(give_up(error, attempts, last)),
+                Action::Send => transport::send(op, signal, self.fetch.as_ref()).await,
+                Action::Sleep(ms) => {
+                    if sleep(ms, signal).await {
+                        op.woke(now_ms())
+                    } else {
+                        op.failed(Failure::Aborted, now_ms())
+                    }
+                }
+                Action::Progress => {
+                    let reported = match (on_progress.as_mut(), op.response()) {
+                        (Some(report), Some(response)) => report(response),
+                        _ => Ok(()),
+                    };
+                    match reported {
+                        Ok(()) => op.resume(now_ms()),
+                        Err(error) => op.fail(error, now_ms()),
+                    }
+                }
+                Action::Page | Action::Done | Action::Failed => {
+                    let metadata = op.metadata();
+                    return op.finish().map(|result| result.map(|r| (r, metadata)));
+                }
             };
-            if let Some(on_progress) = options.on_progress.as_mut() {
-                on_progress(&response).map_err(|e| e.with_attempts(attempts))?;
-            }
-            if all_finished(&response) {
-                let metadata = Metadata {
-                    attempts,
-                    polls: Some(polls),
-                };
-                return Ok((response, metadata));
-            }
-            last = Some(response);
-            let pause = deadline.clip(schedule.delay_ms(polls - 1, random()), now_ms());
-            if !sleep(pause, plan.signal.as_ref()).await {
-                return Err(aborted().with_attempts(attempts));
-            }
-            if deadline.has_passed(now_ms()) {
-                return Err(give_up(wait_timed_out(deadline), attempts, last));
-            }
         }
-    }
-
-    /// Sends one request for one page of `ids`, retrying as the policy says
-    /// and refreshing the token once on a 401 `APIG.0301`.
-    async fn request(
-        &self,
-        ids: &[String],
-        page: Page,
-        plan: &Plan,
-        deadline: Deadline,
-        attempts: &mut u32,
-    ) -> Result<ListJobsResponse, Error> {
-        let config = &self.config;
-        let build = |credential: &Credential| {
-            ListJobsRequest::for_ids(&config.endpoint, &config.project_id, ids, page, credential)
-        };
-        let mut request = build(&self.credential(false).await?)?;
-        let call = Call {
-            signal: plan.signal.as_ref(),
-            deadline,
-            fetch: config.fetch.as_ref(),
-            max_response_bytes: plan.max_response_bytes,
-        };
-        let mut refreshed = false;
-        let mut tries = 0;
-        loop {
-            *attempts += 1;
-            tries += 1;
-            let error = match transport::send(&request, &call).await {
-                Ok(response) => return Ok(response),
-                Err(error) => error,
-            };
-            if !refreshed && is_expired_token(&error) && matches!(config.auth, Auth::Provider(_)) {
-                // A refresh is not a retry: it does not spend the budget.
-                refreshed = true;
-                tries -= 1;
-                request = build(&self.credential(true).await?)?;
-                continue;
-            }
-            let remaining = deadline.remaining_ms(now_ms());
-            let Some(delay) = plan.retry.next_delay(tries, &error, remaining, random()) else {
-                return Err(error);
-            };
-            if !sleep(delay, plan.signal.as_ref()).await {
-                return Err(aborted());
-            }
-        }
-    }
-
-    /// The credential for the next request, from the client's [`Auth`].
-    async fn credential(&self, refresh: bool) -> Result<Credential, Error> {
-        let token = match &self.config.auth {
-            Auth::Token(token) => return Ok(Credential::Token(token.clone())),
-            Auth::AccessKey(credentials) => return Ok(Credential::AccessKey(credentials.clone())),
-            Auth::Provider(provider) => provider(refresh).await?,
-        };
-        Credential::token(&token).map_err(|e| {
-            let mut message = String::from("the tokenProvider returned an unusable token: ");
-            message.push_str(e.message());
-            Error::invalid_input(message)
-        })
     }
 }
 
-/// Whether the service refused the token as invalid or expired.
-fn is_expired_token(error: &Error) -> bool {
-    error.status() == Some(401) && error.error_code() == Some("APIG.0301")
+/// A call that ended with neither a response nor an error, which the
+/// operation never does for a call (only for the end of its pages).
+fn no_result<T>() -> Result<T, Error> {
+    Err(Error::invalid_input("the call ended without a result"))
 }
 
-fn wait_timed_out(deadline: Deadline) -> Error {
-    let mut message = String::from("jobs were still running when the wait ended after ");
-    crate::json::write_integer(&mut message, i64::from(deadline.timeout_ms()));
-    message.push_str(" ms (timeoutMs)");
-    Error::new(ErrorKind::Timeout, message)
+impl CallOptions {
+    fn core(&self) -> Options {
+        Options {
+            timeout_ms: self.timeout_ms,
+            offset: self.offset,
+            limit: self.limit,
+            max_attempts: self.max_attempts,
+            max_response_bytes: self.max_response_bytes,
+            ..Options::default()
+        }
+    }
 }
 
 /// Pages of jobs, fetched one request at a time as they are asked for.
@@ -681,18 +411,10 @@ fn wait_timed_out(deadline: Deadline) -> Error {
 /// page. Each page has its own deadline (`timeout_ms`).
 pub struct Pages {
     client: Client,
-    state: Result<PagesState, Error>,
+    op: Result<Operation, Error>,
+    signal: Option<AbortSignal>,
+    started: bool,
     done: bool,
-}
-
-struct PagesState {
-    plan: Plan,
-    timeout_ms: u32,
-    groups: Vec<Vec<String>>,
-    group: usize,
-    cursor: PageCursor,
-    /// Whether jobs are marked with their request id: [`Jobs::attributes`].
-    attribute: bool,
 }
 
 impl Pages {
@@ -702,59 +424,34 @@ impl Pages {
     ///
     /// As [`Client::list_jobs`]; the pages end after an error.
     pub async fn next(&mut self) -> Option<Result<ListJobsResponse, Error>> {
-        self.next_counted()
-            .await
-            .map(|result| result.map(|(response, _)| response))
-    }
-
-    /// The next page and the HTTP requests it took.
-    pub(crate) async fn next_counted(&mut self) -> Option<Result<(ListJobsResponse, u32), Error>> {
-        let result = self.step().await;
-        if !matches!(result, Some(Ok(_))) {
-            self.done = true;
-        }
-        result
-    }
-
-    async fn step(&mut self) -> Option<Result<(ListJobsResponse, u32), Error>> {
         if self.done {
             return None;
         }
-        let state = match &mut self.state {
-            Ok(state) => state,
-            Err(error) => return Some(Err(error.clone())),
+        let op = match &mut self.op {
+            Ok(op) => op,
+            Err(error) => {
+                self.done = true;
+                return Some(Err(error.clone()));
+            }
         };
-        let mut attempts = 0;
-        loop {
-            let group = state.groups.get(state.group)?;
-            let deadline = Deadline::after(now_ms(), state.timeout_ms);
-            let result = self
-                .client
-                .request(
-                    group,
-                    state.cursor.page(),
-                    &state.plan,
-                    deadline,
-                    &mut attempts,
-                )
-                .await;
-            let mut response = match result {
-                Ok(response) => response,
-                Err(error) => return Some(Err(error.with_attempts(attempts))),
-            };
-            let step = state.cursor.advance(&response);
-            if step != PageStep::Repeated && state.attribute {
-                attribute(&mut response, group);
-            }
-            if !matches!(step, PageStep::Next(_)) {
-                state.group += 1;
-                state.cursor = PageCursor::start(state.plan.page);
-            }
-            if step == PageStep::Repeated {
-                continue;
-            }
-            return Some(Ok((response, attempts)));
+        let action = if self.started {
+            op.resume(now_ms())
+        } else {
+            self.started = true;
+            op.start(now_ms())
+        };
+        if action == Action::Done {
+            self.done = true;
+            return None;
         }
+        let result = self
+            .client
+            .drive(op, action, self.signal.as_ref(), None)
+            .await;
+        if !matches!(result, Some(Ok(_))) {
+            self.done = true;
+        }
+        result.map(|result| result.map(|(page, _)| page))
     }
 }
 

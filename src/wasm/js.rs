@@ -1,24 +1,25 @@
-//! The JavaScript API of the npm package (the `js` feature): arguments are
-//! read from `JsValue`s exactly as JavaScript passes them (anything may
-//! arrive), and results cross back as plain objects in one `JSON.parse`.
-//! Rust code may call these functions too, as the wasm tests do.
+//! The core of the npm package (the `js` feature): synchronous exports that
+//! read a call's arguments exactly as JavaScript passes them (anything may
+//! arrive), and the [`Operation`] of each call, which the package's
+//! JavaScript driver (`runtime.js`) runs around `fetch` and `setTimeout`.
+//! Nothing here awaits: the module holds no futures, closures or timers,
+//! which keeps it small and each call cheap.
+//!
+//! The package's functions and `CphClient` class are JavaScript; the types
+//! of their options are derived here.
 
-use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use super::client::{CallOptions, Client, Jobs, Metadata, OnProgress, Pages, WaitOptions};
-use super::runtime::{page_iterator, with_metadata};
-use super::to_js;
 use crate::error::Error;
-use crate::model::ListJobsResponse;
+use crate::operation::{
+    Action, AuthSource, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings,
+    SettingsInput,
+};
 use crate::paging::{validate_limit, validate_offset};
 use crate::request::validate_duration_ms;
 use crate::sign::Credentials;
@@ -290,39 +291,34 @@ impl<'a> Props<'a> {
             .map(u64::from))
     }
 
-    fn call_options(&self) -> Result<CallOptions, Error> {
-        Ok(CallOptions {
-            signal: self.signal()?,
+    fn call_options(&self) -> Result<Options, Error> {
+        self.signal()?;
+        Ok(Options {
             timeout_ms: self.duration("timeoutMs")?,
             offset: self.number("offset")?.map(validate_offset).transpose()?,
             limit: self.number("limit")?.map(validate_limit).transpose()?,
             max_attempts: self.max_attempts()?,
             max_response_bytes: self.max_response_bytes()?,
+            ..Options::default()
         })
     }
 
-    fn wait_options(&self) -> Result<WaitOptions, Error> {
+    fn wait_options(&self) -> Result<Options, Error> {
         let min = self.duration("minDelayMs")?;
         let max = self.duration("maxDelayMs")?;
         // A lone minDelayMs above the default maximum raises the maximum
         // with it, rather than failing on a number the caller never gave.
         let min_delay = min.unwrap_or(DEFAULT_MIN_DELAY_MS);
         let max_delay = max.unwrap_or(DEFAULT_MAX_DELAY_MS.max(min_delay));
-        let on_progress = self.function("onProgress")?.map(|callback| {
-            Box::new(move |response: &ListJobsResponse| {
-                callback
-                    .call1(&JsValue::UNDEFINED, &to_js(response))
-                    .map(drop)
-                    .map_err(|e| thrown("onProgress", &e))
-            }) as OnProgress
-        });
-        Ok(WaitOptions {
-            signal: self.signal()?,
+        let progress = self.function("onProgress")?.is_some();
+        self.signal()?;
+        Ok(Options {
             timeout_ms: self.duration("timeoutMs")?,
             schedule: Some(PollSchedule::new(min_delay, max_delay)?),
-            on_progress,
+            progress,
             limit: self.number("limit")?.map(validate_limit).transpose()?,
             max_attempts: self.max_attempts()?,
+            ..Options::default()
         })
     }
 
@@ -339,21 +335,6 @@ impl<'a> Props<'a> {
             )),
         }
     }
-}
-
-/// An error for a caller's function that threw.
-fn thrown(what: &str, error: &JsValue) -> Error {
-    let mut message = String::from(what);
-    message.push_str(" threw");
-    if let Some(text) = Reflect::get(error, &JsValue::from_str("message"))
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| error.as_string())
-    {
-        message.push_str(": ");
-        message.push_str(&text);
-    }
-    Error::invalid_input(message)
 }
 
 /// Reads a string argument, refusing anything else as invalid input.
@@ -387,113 +368,309 @@ fn jobs_arg(value: &JsValue) -> Result<Jobs, Error> {
     }
 }
 
-fn result(response: &ListJobsResponse, metadata: Metadata) -> JsValue {
-    with_metadata(to_js(response), metadata.attempts, metadata.polls)
+/// A client's checked settings, from a `CphClientConfig` or the free
+/// functions' positional arguments. It never throws: a bad setting is kept
+/// and fails each call, as every failure of the package is a rejection.
+#[wasm_bindgen(skip_typescript)]
+pub struct Core {
+    settings: Result<Rc<Settings>, Error>,
 }
 
-/// A client for the free functions, from their positional arguments.
-fn client_for(endpoint: &JsValue, project_id: &JsValue, token: &JsValue) -> Result<Client, Error> {
-    Client::builder()
-        .endpoint(&string_arg(endpoint, "endpoint")?)
-        .project_id(&string_arg(project_id, "projectId")?)
-        .token(&string_arg(token, "token")?)
-        .build()
+#[wasm_bindgen]
+impl Core {
+    /// The settings a `CphClientConfig` describes; `in_node` says whether an
+    /// access key may be used without `allowSecretKeyInBrowser`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue, in_node: bool) -> Core {
+        Core {
+            settings: settings_from_config(&config, in_node).map(Rc::new),
+        }
+    }
+
+    /// The settings of a free function: endpoint, project and token.
+    pub fn positional(endpoint: JsValue, project_id: JsValue, token: JsValue) -> Core {
+        let settings = (|| {
+            Settings::new(SettingsInput {
+                endpoint: Some(string_arg(&endpoint, "endpoint")?),
+                project_id: Some(string_arg(&project_id, "projectId")?),
+                auth: Some(AuthSource::Token(string_arg(&token, "token")?)),
+                ..SettingsInput::default()
+            })
+        })();
+        Core {
+            settings: settings.map(Rc::new),
+        }
+    }
+
+    /// Plans a call of `kind` (0 list, 1 all, 2 pages, 3 wait). For a
+    /// client's method, `jobs` is the query object, which also holds the
+    /// options; for a free function, the `requestId` argument, with the
+    /// options apart. `seed` feeds the jitter.
+    ///
+    /// # Errors
+    ///
+    /// The `CphError` of a bad setting, id or option.
+    pub fn call(
+        &self,
+        kind: u8,
+        jobs: JsValue,
+        options: JsValue,
+        query: bool,
+        seed: f64,
+    ) -> Result<Call, JsValue> {
+        self.plan(kind, &jobs, &options, query, seed)
+            .map(|op| Call {
+                op,
+                delay: 0,
+                cap: 0,
+            })
+            .map_err(JsValue::from)
+    }
+
+    fn plan(
+        &self,
+        kind: u8,
+        jobs: &JsValue,
+        options: &JsValue,
+        query: bool,
+        seed: f64,
+    ) -> Result<Operation, Error> {
+        let settings = self.settings.clone()?;
+        let (jobs, props) = if query {
+            let props = Props::of(jobs, "query")?;
+            if props.object.is_none() {
+                return Err(Error::invalid_input(
+                    "invalid query: give { requestId } or { requestIds }",
+                ));
+            }
+            (props.jobs()?, props)
+        } else {
+            (jobs_arg(jobs)?, Props::of(options, "options")?)
+        };
+        let (kind, options) = match kind {
+            0 => (Kind::List, props.call_options()?),
+            1 => (Kind::All, props.call_options()?),
+            2 => (Kind::Pages, props.call_options()?),
+            _ => (Kind::Wait, props.wait_options()?),
+        };
+        Operation::new(settings, kind, &jobs, &options, seed as u64)
+    }
 }
 
-/// Lists one page of the jobs of a batch request (or of up to 20, given an
-/// array of ids).
-///
-/// Sends `GET {endpoint}/v1/{projectId}/cloud-phone/jobs?request_id={requestId}`
-/// with the token in `X-Auth-Token`, retries network errors, 429 and 5xx
-/// answers (honouring `Retry-After`), never follows a redirect, and resolves
-/// with the decoded jobs. Every failure, bad input included, is a rejected
-/// promise carrying a `CphError`.
-#[wasm_bindgen(js_name = listJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-pub fn list_jobs(
-    #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
-    #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
-    request_id: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
-) -> Promise {
-    run(free_call(
-        &endpoint,
-        &project_id,
-        &request_id,
-        &token,
-        &options,
-        |p| p.call_options().map(Call::List),
-    ))
+/// One call in progress; the driver feeds it what happened and reads back
+/// the next action as a number: 0 ask for a token, 1 ask for a fresh one,
+/// 2 send, 3 sleep [`delay`](Self::delay) ms, 4 report progress, 5 a page
+/// is ready, 6 done, 7 failed.
+#[wasm_bindgen(skip_typescript)]
+pub struct Call {
+    op: Operation,
+    delay: u32,
+    cap: u32,
 }
 
-/// Lists every job of one or many batch requests: 20 ids per request, every
-/// page followed, merged in order.
-#[wasm_bindgen(js_name = listAllJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-pub fn list_all_jobs(
-    #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
-    #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
-    request_id: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
-) -> Promise {
-    run(free_call(
-        &endpoint,
-        &project_id,
-        &request_id,
-        &token,
-        &options,
-        |p| p.call_options().map(Call::All),
-    ))
+/// Milliseconds from JavaScript's clock, whatever arrives.
+fn ms(now: f64) -> u64 {
+    if now > 0.0 {
+        now as u64
+    } else {
+        0
+    }
 }
 
-/// The pages of the jobs of one or many batch requests, for `for await`; it
-/// stops after a short page. Each page is fetched when asked for.
-#[wasm_bindgen(
-    js_name = paginateJobs,
-    unchecked_return_type = "AsyncIterableIterator<ListJobsResult>"
-)]
-pub fn paginate_jobs(
-    #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
-    #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
-    request_id: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "ListJobsOptions")] options: JsValue,
-) -> JsValue {
-    let pages = free_call(&endpoint, &project_id, &request_id, &token, &options, |p| {
-        p.call_options()
-    })
-    .map(|(client, jobs, options)| client.pages(&jobs, &options));
-    iterator(pages)
-}
+#[wasm_bindgen]
+impl Call {
+    fn code(&mut self, action: Action) -> u8 {
+        match action {
+            Action::Token { refresh } => u8::from(refresh),
+            Action::Send => 2,
+            Action::Sleep(delay) => {
+                self.delay = u32::try_from(delay).unwrap_or(u32::MAX);
+                3
+            }
+            Action::Progress => 4,
+            Action::Page => 5,
+            Action::Done => 6,
+            Action::Failed => 7,
+        }
+    }
 
-/// Polls until no job of the batch request(s) is running, then resolves with
-/// the final jobs.
-#[wasm_bindgen(js_name = waitForJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-pub fn wait_for_jobs(
-    #[wasm_bindgen(unchecked_param_type = "string")] endpoint: JsValue,
-    #[wasm_bindgen(js_name = projectId, unchecked_param_type = "string")] project_id: JsValue,
-    #[wasm_bindgen(js_name = requestId, unchecked_param_type = "string | string[]")]
-    request_id: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "WaitForJobsOptions")] options: JsValue,
-) -> Promise {
-    run(free_call(
-        &endpoint,
-        &project_id,
-        &request_id,
-        &token,
-        &options,
-        |p| p.wait_options().map(Call::Wait),
-    ))
+    /// Starts the call.
+    pub fn start(&mut self, now: f64) -> u8 {
+        let action = self.op.start(ms(now));
+        self.code(action)
+    }
+
+    /// The token provider's answer, whatever it is.
+    pub fn token(&mut self, token: JsValue, now: f64) -> u8 {
+        let token = token.as_string().ok_or_else(|| {
+            Error::invalid_input("the tokenProvider returned something that is not a string")
+        });
+        let action = self
+            .op
+            .token(token.as_deref().map_err(Clone::clone), ms(now));
+        self.code(action)
+    }
+
+    /// The URL of the request to send.
+    pub fn url(&self) -> String {
+        self.op
+            .request()
+            .map(|request| request.url().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The request's headers signed at `now`, as name, value, name, value
+    /// ...; `undefined` when it cannot be signed, and the call has failed.
+    pub fn headers(&mut self, now: f64) -> Option<Vec<String>> {
+        match self.op.headers_at(ms(now)) {
+            Ok(headers) => Some(
+                headers
+                    .into_iter()
+                    .flat_map(|(name, value)| [name.to_owned(), value])
+                    .collect(),
+            ),
+            Err(error) => {
+                self.op.fail(error, ms(now));
+                None
+            }
+        }
+    }
+
+    /// Milliseconds the request in flight may still take.
+    pub fn remaining(&self, now: f64) -> f64 {
+        self.op.remaining_ms(ms(now)) as f64
+    }
+
+    /// The response's head; says how to read the body: 0 do not, 1 whole,
+    /// 2 as a stream capped at [`cap`](Self::cap) bytes, 3 too large.
+    #[allow(clippy::too_many_arguments)]
+    pub fn head(
+        &mut self,
+        status: u16,
+        request_id: Option<String>,
+        retry_after: Option<String>,
+        content_length: Option<String>,
+        content_encoding: Option<String>,
+        cross_origin: bool,
+        now: f64,
+    ) -> u8 {
+        let plan = self.op.head(
+            status,
+            request_id.as_deref(),
+            retry_after.as_deref(),
+            content_length.as_deref(),
+            content_encoding.as_deref(),
+            cross_origin,
+            ms(now),
+        );
+        match plan {
+            ReadPlan::Skip => 0,
+            ReadPlan::Whole => 1,
+            ReadPlan::Capped(cap) => {
+                self.cap = u32::try_from(cap).unwrap_or(u32::MAX);
+                2
+            }
+            ReadPlan::TooLarge => 3,
+        }
+    }
+
+    /// The cap of a streamed body read.
+    pub fn cap(&self) -> u32 {
+        self.cap
+    }
+
+    /// The body: `read` 0 not read, 1 these bytes, 2 longer than the cap.
+    pub fn body(&mut self, read: u8, bytes: &[u8], now: f64) -> u8 {
+        let body = match read {
+            1 => Body::Bytes(bytes),
+            2 => Body::TooLarge,
+            _ => Body::Skipped,
+        };
+        let action = self.op.body(body, ms(now));
+        self.code(action)
+    }
+
+    /// The request or a callback failed: `why` 0 network (reading the body
+    /// when `reading_body`), 1 timed out, 2 aborted, 3 an opaque redirect,
+    /// 4 not a Response, 5 a caller's function named `detail` threw
+    /// `cause`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn failed(
+        &mut self,
+        why: u8,
+        detail: Option<String>,
+        cause: Option<String>,
+        reading_body: bool,
+        in_browser: bool,
+        now: f64,
+    ) -> u8 {
+        let failure = match why {
+            1 => Failure::TimedOut,
+            2 => Failure::Aborted,
+            3 => Failure::Redirected,
+            4 => Failure::NotAResponse,
+            5 => Failure::Threw(detail.as_deref().unwrap_or("a callback"), cause.as_deref()),
+            _ => Failure::Network {
+                detail: detail.as_deref(),
+                cause: cause.as_deref(),
+                reading_body,
+                in_browser,
+            },
+        };
+        let action = self.op.failed(failure, ms(now));
+        self.code(action)
+    }
+
+    /// A pause ended.
+    pub fn woke(&mut self, now: f64) -> u8 {
+        let action = self.op.woke(ms(now));
+        self.code(action)
+    }
+
+    /// Goes on after progress or a page.
+    pub fn resume(&mut self, now: f64) -> u8 {
+        let action = self.op.resume(ms(now));
+        self.code(action)
+    }
+
+    /// The pause the last sleep action asks for, in milliseconds.
+    pub fn delay(&self) -> u32 {
+        self.delay
+    }
+
+    /// The response of a progress, page or done action, as JSON text for
+    /// one `JSON.parse`: far faster than building the objects field by
+    /// field across the boundary.
+    pub fn json(&self) -> String {
+        self.op
+            .response()
+            .map(|response| response.to_json())
+            .unwrap_or_default()
+    }
+
+    /// The `CphError` of a failed call.
+    pub fn error(&self) -> JsValue {
+        match self.op.error() {
+            Some(error) => error.clone().into(),
+            None => Error::invalid_input("the call has not failed").into(),
+        }
+    }
+
+    /// HTTP requests sent so far (for pages: this page's).
+    pub fn attempts(&self) -> u32 {
+        self.op.metadata().attempts
+    }
+
+    /// Polls made, for a waiter.
+    pub fn polls(&self) -> Option<u32> {
+        self.op.metadata().polls
+    }
 }
 
 /// Bytes of WebAssembly linear memory the package's module holds now. It
 /// grows in 64 KiB pages and never shrinks, so a console that polls for
 /// hours can check that it stays flat.
-#[wasm_bindgen(js_name = memoryBytes)]
+#[wasm_bindgen(js_name = memoryBytes, skip_typescript)]
 pub fn memory_bytes() -> f64 {
     wasm_bindgen::memory()
         .unchecked_into::<js_sys::WebAssembly::Memory>()
@@ -503,253 +680,53 @@ pub fn memory_bytes() -> f64 {
         .into()
 }
 
-/// What a call does, once its arguments are read.
-enum Call {
-    List(CallOptions),
-    All(CallOptions),
-    Wait(WaitOptions),
-}
-
-/// Runs a call. Every export goes through this one future type, so the
-/// download holds one copy of the call machinery instead of one per export.
-fn run(setup: Result<(Client, Jobs, Call), Error>) -> Promise {
-    promise(async move {
-        let (client, jobs, call) = setup?;
-        let (response, metadata) = match call {
-            Call::List(options) => client.list_jobs_counted(&jobs, &options).await?,
-            Call::All(options) => client.list_all_jobs_counted(&jobs, &options).await?,
-            Call::Wait(options) => client.wait_for_jobs_counted(&jobs, options).await?,
-        };
-        Ok(result(&response, metadata))
-    })
-}
-
-/// The client, jobs and options of a free function's positional arguments,
-/// read in the order they are declared.
-fn free_call<T>(
-    endpoint: &JsValue,
-    project_id: &JsValue,
-    request_id: &JsValue,
-    token: &JsValue,
-    options: &JsValue,
-    read: impl FnOnce(&Props<'_>) -> Result<T, Error>,
-) -> Result<(Client, Jobs, T), Error> {
-    let client = client_for(endpoint, project_id, token)?;
-    let jobs = jobs_arg(request_id)?;
-    Ok((client, jobs, read(&Props::of(options, "options")?)?))
-}
-
-/// Runs a call as a promise. The call is boxed, so every export shares one
-/// copy of the executor glue instead of one per future type: each copy costs
-/// kilobytes of download.
-fn promise(call: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    let call: Pin<Box<dyn Future<Output = Result<JsValue, Error>>>> = Box::pin(call);
-    future_to_promise(async move { call.await.map_err(JsValue::from) })
-}
-
-/// The async iterator over `pages`; a setup error rejects the first `next()`.
-fn iterator(pages: Result<Pages, Error>) -> JsValue {
-    let cursor = PageCursorJs {
-        pages: Rc::new(Cell::new(Some(pages))),
-    };
-    page_iterator(cursor.into())
-}
-
-/// The Rust side of a page iterator; `runtime.js` wraps it in the
-/// async-iterator protocol and calls `next()` one at a time.
-#[wasm_bindgen(skip_typescript)]
-pub struct PageCursorJs {
-    pages: Rc<Cell<Option<Result<Pages, Error>>>>,
-}
-
-#[wasm_bindgen]
-impl PageCursorJs {
-    /// The next page, or `undefined` after the last.
-    pub fn next(&self) -> Promise {
-        let slot = Rc::clone(&self.pages);
-        promise(async move {
-            // Taken out while a page is fetched; runtime.js never overlaps calls.
-            let mut pages = match slot.take() {
-                Some(Ok(pages)) => pages,
-                Some(Err(error)) => return Err(error),
-                None => return Ok(JsValue::UNDEFINED),
-            };
-            let next = pages.next_counted().await;
-            slot.set(Some(Ok(pages)));
-            match next {
-                None => Ok(JsValue::UNDEFINED),
-                Some(Ok((response, attempts))) => Ok(result(
-                    &response,
-                    Metadata {
-                        attempts,
-                        polls: None,
-                    },
-                )),
-                Some(Err(error)) => Err(error),
-            }
-        })
-    }
-}
-
-/// A CPH client: the endpoint (or region), project and token its calls share.
-/// It keeps no state between calls, so one client serves concurrent calls.
-///
-/// A bad setting is reported by each call's rejected promise, as every
-/// failure of the package is.
-#[wasm_bindgen(js_name = CphClient)]
-pub struct CphClient {
-    client: Result<Client, Error>,
-}
-
-#[wasm_bindgen(js_class = CphClient)]
-impl CphClient {
-    /// Creates a client; it never throws.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "CphClientConfig")] config: JsValue,
-    ) -> CphClient {
-        CphClient {
-            client: client_from_config(&config),
-        }
-    }
-
-    /// Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`.
-    #[wasm_bindgen(js_name = listJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-    pub fn list_jobs(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
-    ) -> Promise {
-        run(self.setup(&query, |p| p.call_options().map(Call::List)))
-    }
-
-    /// Lists every job of `{ requestId }` or `{ requestIds }` (any number).
-    #[wasm_bindgen(js_name = listAllJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-    pub fn list_all_jobs(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
-    ) -> Promise {
-        run(self.setup(&query, |p| p.call_options().map(Call::All)))
-    }
-
-    /// The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`.
-    #[wasm_bindgen(
-        js_name = paginateJobs,
-        unchecked_return_type = "AsyncIterableIterator<ListJobsResult>"
-    )]
-    pub fn paginate_jobs(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "JobsQuery & ListJobsOptions")] query: JsValue,
-    ) -> JsValue {
-        let pages = self
-            .setup(&query, |p| p.call_options())
-            .map(|(client, jobs, options)| client.pages(&jobs, &options));
-        iterator(pages)
-    }
-
-    /// Polls until no job of `{ requestId }` or `{ requestIds }` is running.
-    #[wasm_bindgen(js_name = waitForJobs, unchecked_return_type = "Promise<ListJobsResult>")]
-    pub fn wait_for_jobs(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "JobsQuery & WaitForJobsOptions")] query: JsValue,
-    ) -> Promise {
-        run(self.setup(&query, |p| p.wait_options().map(Call::Wait)))
-    }
-
-    fn setup<T>(
-        &self,
-        query: &JsValue,
-        options: impl FnOnce(&Props<'_>) -> Result<T, Error>,
-    ) -> Result<(Client, Jobs, T), Error> {
-        let client = self.client.clone()?;
-        let props = Props::of(query, "query")?;
-        if props.object.is_none() {
-            return Err(Error::invalid_input(
-                "invalid query: give { requestId } or { requestIds }",
-            ));
-        }
-        Ok((client, props.jobs()?, options(&props)?))
-    }
-}
-
-/// The client a `CphClientConfig` describes.
-fn client_from_config(config: &JsValue) -> Result<Client, Error> {
+/// The settings a `CphClientConfig` describes.
+fn settings_from_config(config: &JsValue, in_node: bool) -> Result<Settings, Error> {
     let props = Props::of(config, "config")?;
-    let mut builder = Client::builder();
-    if let Some(endpoint) = props.string("endpoint")? {
-        builder = builder.endpoint(&endpoint);
-    }
-    if let Some(region) = props.string("region")? {
-        builder = builder.region(&region);
-    }
-    builder = builder.project_id(&props.string("projectId")?.unwrap_or_default());
+    let mut input = SettingsInput {
+        endpoint: props.string("endpoint")?,
+        region: props.string("region")?,
+        project_id: Some(props.string("projectId")?.unwrap_or_default()),
+        ..SettingsInput::default()
+    };
     let credentials = props.get("credentials")?;
-    match (
+    input.auth = match (
         props.string("token")?,
         props.function("tokenProvider")?,
         credentials,
     ) {
-        (Some(token), None, None) => builder = builder.token(&token),
-        (None, Some(provider), None) => {
-            builder = builder.token_provider(js_token_provider(provider))
-        }
+        (Some(token), None, None) => Some(AuthSource::Token(token)),
+        (None, Some(_), None) => Some(AuthSource::Provider),
         (None, None, Some(credentials)) => {
             let keys = Props::of(&credentials, "credentials")?;
             let key = |name: &str| {
                 keys.string(name)?
                     .ok_or_else(|| Error::invalid_argument(name, "it is missing"))
             };
-            builder = builder.credentials(Credentials::new(
+            Some(AuthSource::AccessKey(Credentials::new(
                 &key("accessKey")?,
                 &key("secretKey")?,
                 keys.string("securityToken")?.as_deref(),
-            )?);
+            )?))
         }
-        (None, None, None) => {}
+        (None, None, None) => None,
         _ => {
             return Err(Error::invalid_argument(
                 "token",
                 "give one of token, tokenProvider and credentials",
             ))
         }
-    }
-    if let Some(allow) = props.get("allowSecretKeyInBrowser")? {
-        let allow = allow.as_bool().ok_or_else(|| {
+    };
+    let allow = match props.get("allowSecretKeyInBrowser")? {
+        Some(allow) => allow.as_bool().ok_or_else(|| {
             Error::invalid_argument("allowSecretKeyInBrowser", "expected a boolean")
-        })?;
-        builder = builder.allow_secret_key_in_browser(allow);
-    }
-    if let Some(ms) = props.duration("timeoutMs")? {
-        builder = builder.timeout_ms(ms);
-    }
-    if let Some(n) = props.max_attempts()? {
-        builder = builder.max_attempts(n);
-    }
-    if let Some(max) = props.max_response_bytes()? {
-        builder = builder.max_response_bytes(max);
-    }
-    if let Some(fetch) = props.function("fetch")? {
-        builder = builder.fetch(fetch);
-    }
-    builder.build()
-}
-
-/// A JS `tokenProvider` as the client's provider: it may return a string or
-/// a promise of one.
-fn js_token_provider(provider: Function) -> impl Fn(bool) -> super::client::TokenFuture {
-    move |refresh| {
-        let provider = provider.clone();
-        Box::pin(async move {
-            let request = Object::new();
-            let _ = Reflect::set(&request, &"refresh".into(), &refresh.into());
-            let value = provider
-                .call1(&JsValue::UNDEFINED, &request)
-                .map_err(|e| thrown("tokenProvider", &e))?;
-            let token = JsFuture::from(Promise::resolve(&value))
-                .await
-                .map_err(|e| thrown("tokenProvider", &e))?;
-            token.as_string().ok_or_else(|| {
-                Error::invalid_input("the tokenProvider returned something that is not a string")
-            })
-        })
-    }
+        })?,
+        None => false,
+    };
+    input.secret_key_allowed = allow || in_node;
+    input.timeout_ms = props.duration("timeoutMs")?;
+    input.max_attempts = props.max_attempts()?;
+    input.max_response_bytes = props.max_response_bytes()?;
+    props.function("fetch")?;
+    Settings::new(input)
 }

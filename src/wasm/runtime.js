@@ -1,6 +1,7 @@
 // The JavaScript side of the wasm edge: the crate's one error type, the status
 // table, and the few helpers that are plain JavaScript by nature (a sleep that
-// a signal can cut short, an async iterator, a hidden property).
+// a signal can cut short, a capped body read, a hidden property). The Rust
+// client and the npm package's driver both use them.
 // wasm-bindgen ships this file with each build; the package entry points
 // re-export CphError and JobStatus from it, so `instanceof CphError` holds for
 // every error the package rejects with.
@@ -35,7 +36,7 @@ export function makeError(kind, message, status, errorCode, errorMsg, requestId,
 
 /**
  * Resolves with true after `ms`, or with false as soon as `signal` aborts;
- * never rejects, so Rust decides what an abort means.
+ * never rejects, so the caller decides what an abort means.
  */
 export function sleep(ms, signal) {
   return new Promise((resolve) => {
@@ -57,49 +58,6 @@ export function withMetadata(response, attempts, polls) {
   const metadata = polls === undefined ? { attempts } : { attempts, polls };
   Object.defineProperty(response, "$metadata", { value: Object.freeze(metadata), enumerable: false });
   return response;
-}
-
-/**
- * Wraps the Rust page cursor in the async-iterator protocol, so it works with
- * `for await`; the cursor is freed when the iteration ends either way.
- */
-export function pageIterator(pages) {
-  let done = false;
-  // Calls are chained, so a caller that asks for two pages at once gets
-  // them in order instead of two requests racing for the same cursor.
-  let queue = Promise.resolve();
-  const finish = () => {
-    if (!done) {
-      done = true;
-      pages.free();
-    }
-    return { done: true, value: undefined };
-  };
-  const step = async () => {
-    if (done) return { done: true, value: undefined };
-    try {
-      const value = await pages.next();
-      return value === undefined ? finish() : { done: false, value };
-    } catch (error) {
-      finish();
-      throw error;
-    }
-  };
-  return {
-    next() {
-      const result = queue.then(step);
-      queue = result.catch(() => {});
-      return result;
-    },
-    return() {
-      const result = queue.then(finish);
-      queue = result;
-      return result;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
 }
 
 /**

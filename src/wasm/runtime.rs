@@ -25,14 +25,6 @@ extern "C" {
 
     #[wasm_bindgen(js_name = readCapped)]
     fn read_capped_promise(response: &Response, cap: f64) -> Promise;
-
-    #[cfg(feature = "js")]
-    #[wasm_bindgen(js_name = withMetadata)]
-    pub(crate) fn with_metadata(response: JsValue, attempts: u32, polls: Option<u32>) -> JsValue;
-
-    #[cfg(feature = "js")]
-    #[wasm_bindgen(js_name = pageIterator)]
-    pub(crate) fn page_iterator(pages: JsValue) -> JsValue;
 }
 
 /// Milliseconds since the UNIX epoch, from the platform's clock.

@@ -1,0 +1,292 @@
+// The package's functions and CphClient: a driver that does what each call's
+// plan in WebAssembly (src/operation.rs) asks for, with fetch, setTimeout
+// and AbortController. Every decision (what to send, whether to retry and
+// after how long, when to ask for a token, when to poll again, what an error
+// says) is made in the wasm core; this file only moves bytes and time.
+//
+// It imports nothing: the entry points hand it the wasm-bindgen module and
+// the runtime snippet, so one source serves the web build (an ES module) and
+// the Node build (turned into CommonJS when the package is assembled).
+
+// What the core asks for next (Call's action codes).
+const TOKEN = 0;
+const REFRESH = 1;
+const SEND = 2;
+const SLEEP = 3;
+const PROGRESS = 4;
+const PAGE = 5;
+const DONE = 6;
+const FAILED = 7;
+// How a body is read (Call.head's answer).
+const WHOLE = 1;
+const CAPPED = 2;
+const TOO_LARGE = 3;
+// Why a request failed (Call.failed's first argument).
+const NETWORK = 0;
+const TIMED_OUT = 1;
+const ABORTED = 2;
+const REDIRECTED = 3;
+const NOT_A_RESPONSE = 4;
+const THREW = 5;
+// Call kinds.
+const LIST = 0;
+const ALL = 1;
+const PAGES = 2;
+const WAIT = 3;
+
+/**
+ * The package's API over `wasm` (the wasm-bindgen module) and `runtime` (its
+ * snippet); `load` (web build) instantiates the module on first use.
+ */
+export function api(wasm, runtime, load) {
+  const { sleep, readCapped, withMetadata } = runtime;
+  const inNode = typeof process === "object" && typeof process?.versions?.node === "string";
+
+  const message = (value) =>
+    typeof value?.message === "string" && value.message !== "" ? value.message : typeof value === "string" ? value : undefined;
+
+  // A call's own values that stay in JavaScript; the core has checked their types.
+  const given = (object, key) => (object === null || typeof object !== "object" ? undefined : (object[key] ?? undefined));
+
+  /** Runs `call` until it has a result, a page or an error. */
+  async function drive(call, action, env) {
+    for (;;) {
+      switch (action) {
+        case TOKEN:
+        case REFRESH: {
+          let token;
+          try {
+            token = await env.tokenProvider({ refresh: action === REFRESH });
+          } catch (error) {
+            action = call.failed(THREW, "tokenProvider", message(error), false, false, Date.now());
+            break;
+          }
+          action = call.token(token, Date.now());
+          break;
+        }
+        case SEND:
+          action = await send(call, env);
+          break;
+        case SLEEP: {
+          const ms = call.delay();
+          const slept = ms === 0 ? !env.signal?.aborted : await sleep(ms, env.signal);
+          action = slept ? call.woke(Date.now()) : call.failed(ABORTED, undefined, undefined, false, false, Date.now());
+          break;
+        }
+        case PROGRESS:
+          try {
+            env.onProgress(JSON.parse(call.json()));
+          } catch (error) {
+            action = call.failed(THREW, "onProgress", message(error), false, false, Date.now());
+            break;
+          }
+          action = call.resume(Date.now());
+          break;
+        default:
+          return action;
+      }
+    }
+  }
+
+  /** Sends the request the call asks for and feeds back what happened. */
+  async function send(call, env) {
+    const { signal } = env;
+    if (signal?.aborted) return call.failed(ABORTED, undefined, undefined, false, false, Date.now());
+    const now = Date.now();
+    const pairs = call.headers(now);
+    if (pairs === undefined) return FAILED; // the core failed the call: it cannot be signed
+    const headers = new Headers();
+    for (let i = 0; i < pairs.length; i += 2) headers.append(pairs[i], pairs[i + 1]);
+    const url = call.url();
+    // One controller for the deadline and the caller's signal; `cause`
+    // remembers which fired, so a rejection can be told apart.
+    const controller = new AbortController();
+    let cause = NETWORK;
+    const timer = setTimeout(() => {
+      cause ||= TIMED_OUT;
+      controller.abort();
+    }, call.remaining(now));
+    const onAbort = () => {
+      cause ||= ABORTED;
+      controller.abort();
+    };
+    signal?.addEventListener("abort", onAbort);
+    let finished = false;
+    const failure = (error, readingBody) =>
+      call.failed(cause, message(error), message(error?.cause !== null && typeof error?.cause === "object" ? error.cause : undefined), readingBody, !inNode, Date.now());
+    try {
+      let response;
+      try {
+        response = await (env.fetch ?? fetch)(url, {
+          method: "GET",
+          headers,
+          signal: controller.signal,
+          // Never follow a redirect: the token would travel to the new location.
+          redirect: "manual",
+          // Cookies go to a same-origin proxy, never to a cross-origin endpoint.
+          credentials: "same-origin",
+          // A job list is live state; a cached copy would stall every poller.
+          cache: "no-store",
+        });
+      } catch (error) {
+        return failure(error, false);
+      }
+      if (!(response instanceof Response)) return call.failed(NOT_A_RESPONSE, undefined, undefined, false, false, Date.now());
+      if (response.type === "opaqueredirect") return call.failed(REDIRECTED, undefined, undefined, false, false, Date.now());
+      const h = response.headers;
+      const plan = call.head(
+        response.status,
+        h.get("x-request-id") ?? undefined,
+        h.get("retry-after") ?? undefined,
+        h.get("content-length") ?? undefined,
+        h.get("content-encoding") ?? undefined,
+        response.type === "cors",
+        Date.now(),
+      );
+      let body;
+      try {
+        if (plan === WHOLE) body = new Uint8Array(await response.arrayBuffer());
+        else if (plan === CAPPED) body = await readCapped(response, call.cap());
+      } catch (error) {
+        return failure(error, true);
+      }
+      finished = true;
+      if (plan === TOO_LARGE || body === null) return call.body(2, EMPTY, Date.now());
+      return body === undefined ? call.body(0, EMPTY, Date.now()) : call.body(1, body, Date.now());
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      // A body left unread holds its connection until it is aborted.
+      if (!finished) controller.abort();
+    }
+  }
+
+  const EMPTY = new Uint8Array(0);
+
+  /** The result of a finished call or page: the jobs and what they cost. */
+  const result = (call) => withMetadata(JSON.parse(call.json()), call.attempts(), call.polls());
+
+  /** Plans a call; a bad argument throws the CphError, which the async callers turn into a rejection. */
+  async function plan(core, kind, jobs, options, query) {
+    if (load) await load();
+    return core().call(kind, jobs, options, query, Math.random() * 9007199254740991);
+  }
+
+  async function run(core, env, kind, jobs, options, query) {
+    const call = await plan(core, kind, jobs, options, query);
+    try {
+      const action = await drive(call, call.start(Date.now()), env(query ? jobs : options));
+      if (action === DONE) return result(call);
+      throw call.error();
+    } finally {
+      call.free();
+    }
+  }
+
+  async function* pages(core, env, jobs, options, query) {
+    const call = await plan(core, PAGES, jobs, options, query);
+    try {
+      const context = env(query ? jobs : options);
+      let action = call.start(Date.now());
+      for (;;) {
+        action = await drive(call, action, context);
+        if (action === DONE) return;
+        if (action !== PAGE) throw call.error();
+        yield result(call);
+        action = call.resume(Date.now());
+      }
+    } finally {
+      call.free();
+    }
+  }
+
+  // The free functions: a fixed token and one call each.
+  const positional = (endpoint, projectId, token) => {
+    let core;
+    return {
+      core: () => (core = wasm.Core.positional(endpoint, projectId, token)),
+      free: () => core?.free(),
+    };
+  };
+  const callEnv = (options) => ({ signal: given(options, "signal"), onProgress: given(options, "onProgress") });
+  const oneCall = (kind) =>
+    async function (endpoint, projectId, requestId, token, options) {
+      const settings = positional(endpoint, projectId, token);
+      try {
+        return await run(settings.core, callEnv, kind, requestId, options, false);
+      } finally {
+        settings.free();
+      }
+    };
+
+  /** See the type declaration: lists one page of the jobs of a batch request. */
+  const listJobs = oneCall(LIST);
+  /** See the type declaration: lists every job of one or many batch requests. */
+  const listAllJobs = oneCall(ALL);
+  /** See the type declaration: polls until no job is running. */
+  const waitForJobs = oneCall(WAIT);
+
+  /** See the type declaration: the pages of the jobs, for `for await`. */
+  async function* paginateJobs(endpoint, projectId, requestId, token, options) {
+    const settings = positional(endpoint, projectId, token);
+    try {
+      yield* pages(settings.core, callEnv, requestId, options, false);
+    } finally {
+      settings.free();
+    }
+  }
+
+  /**
+   * See the type declaration. The settings are read when the first call is
+   * made (the web build loads its module then); like every failure, a bad
+   * setting rejects that call, and every later one.
+   */
+  class CphClient {
+    #config;
+    #core;
+
+    constructor(config) {
+      // A copy: later changes to the caller's object do not reach the client.
+      this.#config = config !== null && typeof config === "object" ? { ...config } : config;
+    }
+
+    #settings = () => (this.#core ??= new wasm.Core(this.#config, inNode));
+
+    #env = (query) => ({
+      signal: given(query, "signal"),
+      onProgress: given(query, "onProgress"),
+      tokenProvider: given(this.#config, "tokenProvider"),
+      fetch: given(this.#config, "fetch"),
+    });
+
+    /** Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`. */
+    listJobs(query) {
+      return run(this.#settings, this.#env, LIST, query, undefined, true);
+    }
+
+    /** Lists every job of `{ requestId }` or `{ requestIds }` (any number). */
+    listAllJobs(query) {
+      return run(this.#settings, this.#env, ALL, query, undefined, true);
+    }
+
+    /** Polls until no job of `{ requestId }` or `{ requestIds }` is running. */
+    waitForJobs(query) {
+      return run(this.#settings, this.#env, WAIT, query, undefined, true);
+    }
+
+    /** The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`. */
+    paginateJobs(query) {
+      return pages(this.#settings, this.#env, query, undefined, true);
+    }
+
+    /** Frees the client's settings in WebAssembly memory now, rather than when it is collected. */
+    free() {
+      this.#core?.free();
+      this.#core = undefined;
+    }
+  }
+  // As wasm-bindgen's own classes do: `using` works where the runtime has it.
+  if (Symbol.dispose) CphClient.prototype[Symbol.dispose] = CphClient.prototype.free;
+
+  return { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient };
+}
