@@ -82,8 +82,8 @@ test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 # One mock for both runs: its URL is compiled into the tests, so the browser run
 # reuses the Node run's build instead of compiling again for a new port.
 test-wasm: setup ## the wasm edge against the mock, in Node and in headless Chromium
-	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --features js --test wasm && \
-		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --features js --test wasm'
+	$(WITH_MOCK) sh -c 'cargo test --target wasm32-unknown-unknown --test wasm && \
+		$(BROWSER_ENV) cargo test --target wasm32-unknown-unknown --test wasm'
 
 # As Rust frontends test themselves: wasm-pack test, in Node and in headless
 # Chromium, against one mock (its URL is compiled in, so the second run reuses

@@ -520,6 +520,7 @@ impl Operation {
     /// `Retry-After`, `Content-Length` and `Content-Encoding`, and whether it
     /// is a cross-origin answer (whose headers the platform filters). Says
     /// how to read the body.
+    #[allow(clippy::too_many_arguments)] // the head's parts, as a driver reads them
     pub fn head(
         &mut self,
         status: u16,
