@@ -248,9 +248,9 @@ pub use request::{
     ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
 };
 pub use response::{
-    admit_body, body_too_large, decode_list_jobs, decode_response, length_bounds_body,
-    parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
-    MAX_SERVICE_MESSAGE_BYTES,
+    admit_body, body_too_large, decode_list_jobs, decode_list_jobs_json, decode_response,
+    length_bounds_body, parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES,
+    MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
 };
 pub use retry::{
     is_retryable, parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT,

@@ -203,18 +203,18 @@ impl Job {
     }
 
     /// The optional fields, in the order of [`OPTIONAL_FIELDS`].
-    fn optional_values(&self) -> [&Option<String>; 10] {
+    fn optional_values(&self) -> [Option<&str>; 10] {
         [
-            &self.phone_id,
-            &self.server_id,
-            &self.node_id,
-            &self.encode_server_id,
-            &self.begin_time,
-            &self.end_time,
-            &self.error_code,
-            &self.error_msg,
-            &self.execute_msg,
-            &self.request_id,
+            self.phone_id.as_deref(),
+            self.server_id.as_deref(),
+            self.node_id.as_deref(),
+            self.encode_server_id.as_deref(),
+            self.begin_time.as_deref(),
+            self.end_time.as_deref(),
+            self.error_code.as_deref(),
+            self.error_msg.as_deref(),
+            self.execute_msg.as_deref(),
+            self.request_id.as_deref(),
         ]
     }
 
@@ -239,7 +239,7 @@ impl Job {
         OPTIONAL_FIELDS
             .iter()
             .zip(self.optional_values())
-            .filter_map(|((_, camel), value)| value.as_deref().map(|v| (*camel, v)))
+            .filter_map(|((_, camel), value)| value.map(|v| (*camel, v)))
     }
 
     /// The bytes of this job's text and keys, about its size as JSON.
@@ -270,19 +270,34 @@ impl ListJobsResponse {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str("{\"jobId\":");
-            write_string(&mut out, &job.job_id);
-            out.push_str(",\"status\":");
-            write_integer(&mut out, job.status.code());
-            for (name, value) in job.present_fields() {
-                out.push_str(",\"");
-                out.push_str(name);
-                out.push_str("\":");
-                write_string(&mut out, value);
-            }
-            out.push('}');
+            write_job(&mut out, &job.job_id, job.status, &job.optional_values());
         }
         out.push_str("]}");
         out
     }
+}
+
+/// Appends one job as camelCase JSON: `jobId`, `status`, then the optional
+/// fields that are present, in the order of [`OPTIONAL_FIELDS`]. The one
+/// writer of both [`ListJobsResponse::to_json`] and the decoder's JSON
+/// output, so the two cannot drift apart.
+pub(crate) fn write_job<S: AsRef<str>>(
+    out: &mut String,
+    job_id: &str,
+    status: JobStatus,
+    optional: &[Option<S>; 10],
+) {
+    out.push_str("{\"jobId\":");
+    write_string(out, job_id);
+    out.push_str(",\"status\":");
+    write_integer(out, status.code());
+    for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(optional) {
+        if let Some(value) = value {
+            out.push_str(",\"");
+            out.push_str(camel);
+            out.push_str("\":");
+            write_string(out, value.as_ref());
+        }
+    }
+    out.push('}');
 }

@@ -240,6 +240,10 @@ pub struct Options {
     pub schedule: Option<PollSchedule>,
     /// Whether a waiter reports every response ([`Action::Progress`]).
     pub progress: bool,
+    /// Whether the driver takes results as camelCase JSON text
+    /// ([`Operation::json`]) rather than as a [`ListJobsResponse`]: a
+    /// [`Kind::List`] call then decodes its body straight to that text.
+    pub json: bool,
 }
 
 /// What the driver does next.
@@ -342,7 +346,10 @@ enum State {
     PollPause,
     Progress,
     Page,
+    /// Done: the result is in `outcome` (or was taken).
     Finished,
+    /// Failed: the error is in `outcome` (or was taken).
+    Failed,
 }
 
 #[derive(Debug)]
@@ -370,6 +377,8 @@ pub struct Operation {
     deadline: Deadline,
     waiting: Option<Waiting>,
     progress: bool,
+    json: bool,
+    json_outcome: Option<String>,
     credential: Option<Credential>,
     request: Option<ListJobsRequest>,
     head: Option<(u16, Option<String>, Option<u64>)>,
@@ -441,6 +450,8 @@ impl Operation {
             deadline: Deadline::after(0, 0),
             waiting,
             progress: options.progress,
+            json: options.json,
+            json_outcome: None,
             credential: None,
             request: None,
             head: None,
@@ -573,17 +584,33 @@ impl Operation {
             );
         };
         let success = (200..300).contains(&status);
-        let result =
-            match body {
-                Body::Bytes(bytes) => request.decode_response(status, request_id.as_deref(), bytes),
-                Body::TooLarge if success => Err(body_too_large(status, self.max_response_bytes)
-                    .with_request_id(request_id.clone())),
-                // An error body too large to hold a service code: the status says enough.
-                Body::TooLarge | Body::Skipped => {
-                    request.decode_response(status, request_id.as_deref(), &[])
-                }
+        if success && body == Body::TooLarge {
+            let error = body_too_large(status, self.max_response_bytes).with_request_id(request_id);
+            return self.after_error(error.with_retry_after_ms(retry_after), now_ms);
+        }
+        // A body not read (a redirect, or an error body too large to hold a
+        // service code) decodes as empty: the status says enough.
+        let bytes = match body {
+            Body::Bytes(bytes) => bytes,
+            _ => &[],
+        };
+        if self.json && self.kind == Kind::List {
+            // The one-request call, straight to the text the driver parses.
+            let attribute = match self.groups.first().map(Vec::as_slice) {
+                Some([only]) if self.attribute => Some(only.as_str()),
+                _ => None,
             };
-        match result {
+            let rid = request_id.as_deref();
+            return match request.decode_response_json(status, rid, bytes, attribute) {
+                Ok(text) => {
+                    self.state = State::Finished;
+                    self.json_outcome = Some(text);
+                    Action::Done
+                }
+                Err(error) => self.after_error(error.with_retry_after_ms(retry_after), now_ms),
+            };
+        }
+        match request.decode_response(status, request_id.as_deref(), bytes) {
             Ok(response) => self.received(response, now_ms),
             Err(error) => self.after_error(error.with_retry_after_ms(retry_after), now_ms),
         }
@@ -591,7 +618,7 @@ impl Operation {
 
     /// The request failed without a usable response.
     pub fn failed(&mut self, failure: Failure<'_>, now_ms: u64) -> Action {
-        if matches!(self.state, State::Finished) {
+        if matches!(self.state, State::Finished | State::Failed) {
             return self.current();
         }
         let error = match failure {
@@ -678,6 +705,16 @@ impl Operation {
         }
     }
 
+    /// The response of [`Action::Progress`], [`Action::Page`] or
+    /// [`Action::Done`] as camelCase JSON text, the shape the JavaScript API
+    /// resolves with; taken, for a call that decoded straight to text.
+    pub fn json(&mut self) -> Option<String> {
+        if let Some(text) = self.json_outcome.take() {
+            return Some(text);
+        }
+        self.response().map(ListJobsResponse::to_json)
+    }
+
     /// The error of [`Action::Failed`].
     pub fn error(&self) -> Option<&Error> {
         match &self.outcome {
@@ -712,10 +749,8 @@ impl Operation {
             State::RetryPause | State::PollPause => Action::Sleep(0),
             State::Progress => Action::Progress,
             State::Page => Action::Page,
-            State::Finished => match self.outcome {
-                Some(Err(_)) => Action::Failed,
-                _ => Action::Done,
-            },
+            State::Finished => Action::Done,
+            State::Failed => Action::Failed,
         }
     }
 
@@ -916,6 +951,9 @@ impl Operation {
     /// Ends the call with `error`. A waiter's timeout carries the last
     /// response seen, and reads as the wait's once its deadline has passed.
     pub fn fail(&mut self, error: Error, now_ms: u64) -> Action {
+        if matches!(self.state, State::Finished | State::Failed) {
+            return self.current();
+        }
         let error = match self.waiting.as_mut() {
             Some(waiting) if error.kind() == ErrorKind::Timeout => {
                 let last = waiting.last.take();
@@ -928,7 +966,7 @@ impl Operation {
             }
             _ => error,
         };
-        self.state = State::Finished;
+        self.state = State::Failed;
         self.outcome = Some(Err(error.with_attempts(self.attempts)));
         Action::Failed
     }

@@ -10,7 +10,7 @@ use crate::error::{redact_all, Error};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
-use crate::response::decode_response_scrubbed;
+use crate::response::{decode_list_jobs_json, decode_response_scrubbed, decode_response_with};
 use crate::sign::{format_sdk_date, sign, Credentials};
 
 /// The default whole-call deadline, in milliseconds.
@@ -457,6 +457,29 @@ impl ListJobsRequest {
         // Every string read from the body, and the header, is scrubbed as it
         // is read: that also catches a secret spelled with JSON escapes.
         decode_response_scrubbed(status, request_id_header, body, &self.credential.secrets())
+    }
+
+    /// [`decode_response`](Self::decode_response), with a 2xx body decoded
+    /// straight to its camelCase JSON text
+    /// ([`decode_list_jobs_json`](crate::decode_list_jobs_json)), each job
+    /// without a `request_id` given `attribute`.
+    ///
+    /// # Errors
+    /// As [`decode_response`](crate::decode_response).
+    pub fn decode_response_json(
+        &self,
+        status: u16,
+        request_id_header: Option<&str>,
+        body: &[u8],
+        attribute: Option<&str>,
+    ) -> Result<String, Error> {
+        decode_response_with(
+            status,
+            request_id_header,
+            body,
+            &self.credential.secrets(),
+            |body| decode_list_jobs_json(body, attribute),
+        )
     }
 
     /// Scrubs this request's token from text from outside the crate, such as

@@ -1,10 +1,14 @@
 //! Response decoding and error mapping: from status, headers and body bytes to
 //! a [`ListJobsResponse`] or an [`Error`], with no I/O.
 
-use crate::json::{write_integer, Integer, JsonError, Kind, Reader};
+use std::borrow::Cow;
+
+use crate::json::{write_integer, write_string, Integer, JsonError, Kind, Reader};
 
 use crate::error::{redact_all, Error, ErrorKind};
-use crate::model::{Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE};
+use crate::model::{
+    write_job, Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE,
+};
 
 /// Error bodies larger than this are not parsed for a service code: real ones
 /// are a few hundred bytes, and a proxy's HTML page has none to find.
@@ -85,9 +89,69 @@ pub fn body_too_large(status: u16, max_bytes: u64) -> Error {
 /// `at jobs[3].status: invalid type: string, expected an integer status`,
 /// with the line and column.
 pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
+    let mut jobs = Vec::new();
+    let request_id = decode_with(body, &mut |job: WireJob<'_>| jobs.push(job.into_job()))?;
+    Ok(ListJobsResponse { request_id, jobs })
+}
+
+/// Decodes a 2xx ListJobs body straight into the camelCase JSON text that
+/// [`ListJobsResponse::to_json`] writes for [`decode_list_jobs`]'s result,
+/// byte for byte, without building the jobs: no string is copied out of
+/// the body unless it holds an escape. Jobs without a `request_id` get
+/// `attribute`, as [`attribute`](crate::attribute) would give them.
+///
+/// This is what the JavaScript API hands to `JSON.parse`.
+///
+/// # Errors
+/// As [`decode_list_jobs`], with the same messages.
+pub fn decode_list_jobs_json(body: &[u8], attribute: Option<&str>) -> Result<String, Error> {
+    // The text is about as long as the body: keys grow a little, spaces go.
+    let mut jobs = String::with_capacity(body.len() + body.len() / 8);
+    let mut count = 0usize;
+    let request_id = decode_with(body, &mut |mut job: WireJob<'_>| {
+        if count > 0 {
+            jobs.push(',');
+        }
+        count += 1;
+        if let (None, Some(id)) = (&job.optional[9], attribute) {
+            job.optional[9] = Some(Cow::Borrowed(id));
+        }
+        write_job(&mut jobs, &job.job_id, job.status, &job.optional);
+    })?;
+    let mut out = String::with_capacity(jobs.len() + request_id.len() + 32);
+    out.push_str("{\"requestId\":");
+    write_string(&mut out, &request_id);
+    out.push_str(",\"jobs\":[");
+    out.push_str(&jobs);
+    out.push_str("]}");
+    Ok(out)
+}
+
+/// One job as read from the wire: strings borrowed from the body where
+/// they hold no escape.
+pub(crate) struct WireJob<'a> {
+    job_id: Cow<'a, str>,
+    status: JobStatus,
+    /// In the order of [`OPTIONAL_FIELDS`].
+    optional: [Option<Cow<'a, str>>; OPTIONAL_FIELDS.len()],
+}
+
+impl WireJob<'_> {
+    fn into_job(self) -> Job {
+        let mut job = Job::new(self.job_id.into_owned(), self.status);
+        for (field, value) in job.optional_values_mut().into_iter().zip(self.optional) {
+            *field = value.map(Cow::into_owned);
+        }
+        job
+    }
+}
+
+/// Reads a ListJobs document, handing each job to `sink` as it is read;
+/// returns the document's `request_id`.
+fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<String, Error> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut reader = Reader::new(body);
-    let result = read_document(&mut reader)
+    let result = read_document(&mut reader, sink)
         .and_then(|doc| reader.end().map(|()| doc).map_err(Failure::from));
     result.map_err(|failure| {
         let mut message = String::from("the response body is not a ListJobs document");
@@ -191,10 +255,13 @@ fn expect(reader: &mut Reader<'_>, wanted: Kind, expected: &str) -> Result<(), F
     }
 }
 
-fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
+fn read_document<'a>(
+    reader: &mut Reader<'a>,
+    sink: &mut dyn FnMut(WireJob<'a>),
+) -> Result<String, Failure> {
     expect(reader, Kind::Object, "a ListJobs object")?;
     let mut request_id = None;
-    let mut jobs = None;
+    let mut jobs = false;
     reader.object(|reader, key| -> Result<(), Failure> {
         match key.as_ref() {
             "request_id" if request_id.is_some() => Err(duplicate(reader, "request_id")),
@@ -202,36 +269,37 @@ fn read_document(reader: &mut Reader<'_>) -> Result<ListJobsResponse, Failure> {
                 request_id = Some(read_string(reader).map_err(|f| f.in_field("request_id"))?);
                 Ok(())
             }
-            "jobs" if jobs.is_some() => Err(duplicate(reader, "jobs")),
+            "jobs" if jobs => Err(duplicate(reader, "jobs")),
             "jobs" => {
-                jobs = Some(read_jobs(reader).map_err(|f| f.in_field("jobs"))?);
-                Ok(())
+                jobs = true;
+                read_jobs(reader, sink).map_err(|f| f.in_field("jobs"))
             }
             _ => Ok(reader.skip()?),
         }
     })?;
     match (request_id, jobs) {
-        (Some(request_id), Some(jobs)) => Ok(ListJobsResponse { request_id, jobs }),
+        (Some(request_id), true) => Ok(request_id.into_owned()),
         (None, _) => Err(missing(reader, "request_id")),
-        (_, None) => Err(missing(reader, "jobs")),
+        (_, false) => Err(missing(reader, "jobs")),
     }
 }
 
-fn read_jobs(reader: &mut Reader<'_>) -> Result<Vec<Job>, Failure> {
+fn read_jobs<'a>(
+    reader: &mut Reader<'a>,
+    sink: &mut dyn FnMut(WireJob<'a>),
+) -> Result<(), Failure> {
     expect(reader, Kind::Array, "a list of jobs")?;
-    let mut jobs = Vec::new();
     reader.array(|reader, index| -> Result<(), Failure> {
-        jobs.push(read_job(reader).map_err(|f| f.in_item(index))?);
+        sink(read_job(reader).map_err(|f| f.in_item(index))?);
         Ok(())
-    })?;
-    Ok(jobs)
+    })
 }
 
-fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
+fn read_job<'a>(reader: &mut Reader<'a>) -> Result<WireJob<'a>, Failure> {
     expect(reader, Kind::Object, "a job object")?;
     let mut job_id = None;
     let mut status = None;
-    let mut optional: [Option<String>; OPTIONAL_FIELDS.len()] = Default::default();
+    let mut optional: [Option<Cow<'a, str>>; OPTIONAL_FIELDS.len()] = Default::default();
     // Which optional fields were present, null or not, to refuse duplicates.
     let mut seen = [false; OPTIONAL_FIELDS.len()];
     reader.object(|reader, key| -> Result<(), Failure> {
@@ -257,26 +325,23 @@ fn read_job(reader: &mut Reader<'_>) -> Result<Job, Failure> {
             },
         }
     })?;
-    let mut job = Job::new(
-        job_id.ok_or_else(|| missing(reader, "job_id"))?,
-        status.ok_or_else(|| missing(reader, "status"))?,
-    );
-    for (field, value) in job.optional_values_mut().into_iter().zip(optional) {
-        *field = value;
-    }
-    Ok(job)
+    Ok(WireJob {
+        job_id: job_id.ok_or_else(|| missing(reader, "job_id"))?,
+        status: status.ok_or_else(|| missing(reader, "status"))?,
+        optional,
+    })
 }
 
-fn read_string(reader: &mut Reader<'_>) -> Result<String, Failure> {
+fn read_string<'a>(reader: &mut Reader<'a>) -> Result<Cow<'a, str>, Failure> {
     match reader.value_kind()? {
-        Kind::String => Ok(reader.string()?.into_owned()),
+        Kind::String => Ok(reader.string()?),
         kind => Err(invalid_type(reader, kind, "a string")),
     }
 }
 
-fn read_optional_string(reader: &mut Reader<'_>) -> Result<Option<String>, Failure> {
+fn read_optional_string<'a>(reader: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, Failure> {
     match reader.value_kind()? {
-        Kind::String => Ok(Some(reader.string()?.into_owned())),
+        Kind::String => Ok(Some(reader.string()?)),
         Kind::Null => {
             reader.null()?;
             Ok(None)
@@ -342,12 +407,23 @@ pub(crate) fn decode_response_scrubbed(
     body: &[u8],
     secrets: &[&str],
 ) -> Result<ListJobsResponse, Error> {
+    decode_response_with(status, request_id_header, body, secrets, decode_list_jobs)
+}
+
+/// [`decode_response_scrubbed`], with `decode` for a 2xx body: the jobs, or
+/// their JSON text ([`decode_list_jobs_json`]).
+pub(crate) fn decode_response_with<T>(
+    status: u16,
+    request_id_header: Option<&str>,
+    body: &[u8],
+    secrets: &[&str],
+    decode: impl FnOnce(&[u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
     let header_id = request_id_header
         .filter(|s| !s.is_empty())
         .map(|s| redact_all(s, secrets).into_owned());
     if (200..300).contains(&status) {
-        return decode_list_jobs(body)
-            .map_err(|e| e.with_status(status).with_request_id(header_id));
+        return decode(body).map_err(|e| e.with_status(status).with_request_id(header_id));
     }
     if (300..400).contains(&status) {
         return Err(redirect_refused(Some(status)).with_request_id(header_id));

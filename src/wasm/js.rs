@@ -453,6 +453,10 @@ impl Core {
             2 => (Kind::Pages, props.call_options()?),
             _ => (Kind::Wait, props.wait_options()?),
         };
+        let options = Options {
+            json: true,
+            ..options
+        };
         Operation::new(settings, kind, &jobs, &options, seed as u64)
     }
 }
@@ -641,11 +645,8 @@ impl Call {
     /// The response of a progress, page or done action, as JSON text for
     /// one `JSON.parse`: far faster than building the objects field by
     /// field across the boundary.
-    pub fn json(&self) -> String {
-        self.op
-            .response()
-            .map(|response| response.to_json())
-            .unwrap_or_default()
+    pub fn json(&mut self) -> String {
+        self.op.json().unwrap_or_default()
     }
 
     /// The `CphError` of a failed call.
