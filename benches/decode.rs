@@ -1,6 +1,7 @@
 //! Decode throughput of the native core, in MB/s of JSON: `decode_list_jobs`
-//! alone, and with `to_json` (the camelCase text the WebAssembly edge hands
-//! to `JSON.parse`), which together are the whole in-wasm part of a call.
+//! (the jobs, as the Rust API returns them), with `to_json` after it, and
+//! `decode_list_jobs_json` (straight to the camelCase text the npm package
+//! hands to `JSON.parse`: the whole in-wasm part of a `listJobs` call).
 //!
 //!     cargo bench --bench decode [-- --json]
 //!
@@ -11,7 +12,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use cph_jobs::decode_list_jobs;
+use cph_jobs::{decode_list_jobs, decode_list_jobs_json};
 
 const PAGE_SIZES: [usize; 4] = [1, 100, 1_000, 10_000];
 /// Time spent per case, split into `BATCHES` timed batches.
@@ -22,8 +23,15 @@ fn main() {
     let json = std::env::args().any(|arg| arg == "--json");
     if !json {
         println!(
-            "{:>7} {:>10} {:>14} {:>12} {:>20} {:>12}",
-            "jobs", "bytes", "decode µs", "decode MB/s", "decode+to_json µs", "MB/s"
+            "{:>7} {:>10} {:>14} {:>12} {:>20} {:>12} {:>14} {:>12}",
+            "jobs",
+            "bytes",
+            "decode µs",
+            "decode MB/s",
+            "decode+to_json µs",
+            "MB/s",
+            "to text µs",
+            "MB/s"
         );
     }
     for jobs in PAGE_SIZES {
@@ -37,24 +45,31 @@ fn main() {
             let response = decode_list_jobs(black_box(&body)).ok();
             black_box(response.map(|r| r.to_json()));
         });
+        let text = median_per_iteration(|| {
+            black_box(decode_list_jobs_json(black_box(&body), None).ok());
+        });
         let mbps = |d: Duration| body.len() as f64 / d.as_secs_f64() / 1e6;
         if json {
             println!(
-                "{{\"jobs\":{jobs},\"bytes\":{},\"decodeUs\":{:.3},\"decodeMBps\":{:.1},\"decodeToJsonUs\":{:.3},\"decodeToJsonMBps\":{:.1}}}",
+                "{{\"jobs\":{jobs},\"bytes\":{},\"decodeUs\":{:.3},\"decodeMBps\":{:.1},\"decodeToJsonUs\":{:.3},\"decodeToJsonMBps\":{:.1},\"textUs\":{:.3},\"textMBps\":{:.1}}}",
                 body.len(),
                 decode.as_secs_f64() * 1e6,
                 mbps(decode),
                 full.as_secs_f64() * 1e6,
-                mbps(full)
+                mbps(full),
+                text.as_secs_f64() * 1e6,
+                mbps(text)
             );
         } else {
             println!(
-                "{jobs:>7} {:>10} {:>14.2} {:>12.1} {:>20.2} {:>12.1}",
+                "{jobs:>7} {:>10} {:>14.2} {:>12.1} {:>20.2} {:>12.1} {:>14.2} {:>12.1}",
                 body.len(),
                 decode.as_secs_f64() * 1e6,
                 mbps(decode),
                 full.as_secs_f64() * 1e6,
-                mbps(full)
+                mbps(full),
+                text.as_secs_f64() * 1e6,
+                mbps(text)
             );
         }
     }

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use std::borrow::Cow;
+
 use crate::json::{write_integer, write_string};
 
 /// The largest magnitude a status may have and still reach JavaScript as the
@@ -270,7 +272,7 @@ impl ListJobsResponse {
             if i > 0 {
                 out.push(',');
             }
-            write_job(&mut out, &job.job_id, job.status, &job.optional_values());
+            write_job(&mut out, &job.job_id.as_str(), job.status, &job.optional_values());
         }
         out.push_str("]}");
         out
@@ -281,14 +283,14 @@ impl ListJobsResponse {
 /// fields that are present, in the order of [`OPTIONAL_FIELDS`]. The one
 /// writer of both [`ListJobsResponse::to_json`] and the decoder's JSON
 /// output, so the two cannot drift apart.
-pub(crate) fn write_job<S: AsRef<str>>(
+pub(crate) fn write_job<S: JsonText>(
     out: &mut String,
-    job_id: &str,
+    job_id: &S,
     status: JobStatus,
     optional: &[Option<S>; 10],
 ) {
     out.push_str("{\"jobId\":");
-    write_string(out, job_id);
+    job_id.write_json(out);
     out.push_str(",\"status\":");
     write_integer(out, status.code());
     for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(optional) {
@@ -296,8 +298,36 @@ pub(crate) fn write_job<S: AsRef<str>>(
             out.push_str(",\"");
             out.push_str(camel);
             out.push_str("\":");
-            write_string(out, value.as_ref());
+            value.write_json(out);
         }
     }
     out.push('}');
+}
+
+/// Text that can be written as a JSON string literal.
+pub(crate) trait JsonText {
+    /// Appends the text as a JSON string literal.
+    fn write_json(&self, out: &mut String);
+}
+
+impl JsonText for &str {
+    fn write_json(&self, out: &mut String) {
+        write_string(out, self);
+    }
+}
+
+impl JsonText for Cow<'_, str> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            // Borrowed from a JSON string that held no escape: it has no
+            // quote, backslash or control character, so it is written as it
+            // is, exactly as `write_string` would write it.
+            Cow::Borrowed(text) => {
+                out.push('"');
+                out.push_str(text);
+                out.push('"');
+            }
+            Cow::Owned(text) => write_string(out, text),
+        }
+    }
 }

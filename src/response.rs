@@ -107,14 +107,23 @@ pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
 pub fn decode_list_jobs_json(body: &[u8], attribute: Option<&str>) -> Result<String, Error> {
     // The text is about as long as the body: keys grow a little, spaces go.
     let mut jobs = String::with_capacity(body.len() + body.len() / 8);
+    // Borrowed text is written without escaping (see `JsonText`), so text
+    // that needs escapes is owned.
+    let attribute = attribute.map(|id| {
+        if id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            Cow::Owned(id.to_owned())
+        } else {
+            Cow::Borrowed(id)
+        }
+    });
     let mut count = 0usize;
     let request_id = decode_with(body, &mut |mut job: WireJob<'_>| {
         if count > 0 {
             jobs.push(',');
         }
         count += 1;
-        if let (None, Some(id)) = (&job.optional[9], attribute) {
-            job.optional[9] = Some(Cow::Borrowed(id));
+        if let (None, Some(id)) = (&job.optional[9], &attribute) {
+            job.optional[9] = Some(id.clone());
         }
         write_job(&mut jobs, &job.job_id, job.status, &job.optional);
     })?;

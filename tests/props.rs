@@ -21,9 +21,9 @@
 use std::net::Ipv6Addr;
 
 use cph_jobs::{
-    decode_list_jobs, decode_response, parse_error_body, validate_id, validate_timeout_ms,
-    validate_token, Endpoint, Error, ErrorKind, Job, JobStatus, ListJobsRequest, ListJobsResponse,
-    ServiceError, MAX_SERVICE_MESSAGE_BYTES, MAX_TIMEOUT_MS,
+    decode_list_jobs, decode_list_jobs_json, decode_response, parse_error_body, validate_id,
+    validate_timeout_ms, validate_token, Endpoint, Error, ErrorKind, Job, JobStatus,
+    ListJobsRequest, ListJobsResponse, ServiceError, MAX_SERVICE_MESSAGE_BYTES, MAX_TIMEOUT_MS,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -580,6 +580,7 @@ fn assert_renders_without_body_text(error: &Error) {
 /// documents are ListJobs documents and what they hold.
 fn check_list_jobs(body: &[u8]) {
     let ours = decode_list_jobs(body);
+    check_json_decoder(body, &ours);
     match &ours {
         Ok(response) => {
             let written: serde_json::Value =
@@ -608,6 +609,29 @@ fn check_list_jobs(body: &[u8]) {
             ours.as_ref().map(|_| "ok").map_err(|e| e.to_string()),
             reference.as_ref().map(|_| "ok").map_err(|e| e.to_string()),
         ),
+    }
+}
+
+/// The decoder that writes JSON text straight from the body (what the
+/// JavaScript API parses) says exactly what decoding then `to_json` says:
+/// the same bytes, or the same error; with an attribution too.
+fn check_json_decoder(body: &[u8], typed: &Result<ListJobsResponse, Error>) {
+    let text = decode_list_jobs_json(body, None);
+    assert_eq!(
+        text,
+        typed
+            .as_ref()
+            .map(ListJobsResponse::to_json)
+            .map_err(Clone::clone)
+    );
+    // An id the service would issue, and one that needs escapes.
+    for id in ["rid-1", "q\"b\\s\n"] {
+        let attributed = decode_list_jobs_json(body, Some(id));
+        let expected = typed.clone().map(|mut response| {
+            cph_jobs::attribute(&mut response, &[id.to_owned()]);
+            response.to_json()
+        });
+        assert_eq!(attributed, expected);
     }
 }
 
@@ -701,6 +725,7 @@ proptest! {
         let expected = doc.model();
         let decoded = decode_list_jobs(&body);
         prop_assert_eq!(decoded.as_ref(), Ok(&expected), "{}", String::from_utf8_lossy(&body));
+        check_json_decoder(&body, &decoded);
         prop_assert_eq!(decode_response(200, None, &body), Ok(expected.clone()));
         // serde_json agrees on the wire text (it has no BOM support).
         let plain = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&body);
