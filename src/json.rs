@@ -60,12 +60,75 @@ pub(crate) enum Integer {
 /// Reads JSON from a byte slice, one value at a time.
 pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
+    /// The same bytes, when they are UTF-8 as a whole: checked in one pass,
+    /// which is far cheaper than checking every string on its own. When they
+    /// are not, each string is checked as it is read, so the error names
+    /// the string at fault.
+    text: Option<&'a str>,
     pos: usize,
+}
+
+/// The bytes that end a run of plain string content: the closing quote, a
+/// backslash, and the control characters JSON forbids in strings.
+const STRING_STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// The high bit of each byte of `word` (read little-endian) that is a quote,
+/// a backslash or a control character. Only the lowest marked byte is exact
+/// (a borrow can mark bytes above a true one), and only it is used.
+fn stop_bytes(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let quote = zero_byte(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero_byte(word ^ (ONES * u64::from(b'\\')));
+    // A byte below 0x20 borrows into its high bit, which a byte of 0x80 or
+    // more already has set (and `!word` then clears).
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quote | backslash | control
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
-        Reader { bytes, pos: 0 }
+        Reader {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+            pos: 0,
+        }
+    }
+
+    /// Moves to the next byte that ends a run of string content (or to the
+    /// end of the input), eight bytes at a time: strings are most of a
+    /// ListJobs body, so this loop is most of the decoding time.
+    fn skip_plain(&mut self) {
+        let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
+        let mut chunks = rest.chunks_exact(8);
+        let mut skipped = 0;
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let stops = stop_bytes(u64::from_le_bytes(word));
+            if stops != 0 {
+                self.pos += skipped + (stops.trailing_zeros() / 8) as usize;
+                return;
+            }
+            skipped += 8;
+        }
+        let tail = chunks.remainder();
+        self.pos += skipped
+            + tail
+                .iter()
+                .position(|&b| STRING_STOP[usize::from(b)])
+                .unwrap_or(tail.len());
     }
 
     /// The current byte offset.
@@ -217,18 +280,16 @@ impl<'a> Reader<'a> {
         self.skip_ws();
         self.pos += 1; // the opening quote the caller peeked
         let start = self.pos;
-        // The fast path: a run with no escape, checked as UTF-8 in one go.
-        while let Some(&b) = self.bytes.get(self.pos) {
-            match b {
-                b'"' => {
-                    let text = self.utf8(start, self.pos)?;
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(text));
-                }
-                b'\\' => break,
-                0x00..=0x1f => return Err(self.error(CONTROL_IN_STRING)),
-                _ => self.pos += 1,
+        // The fast path: a run with no escape.
+        self.skip_plain();
+        match self.bytes.get(self.pos) {
+            Some(b'"') => {
+                let text = self.utf8(start, self.pos)?;
+                self.pos += 1;
+                return Ok(Cow::Borrowed(text));
             }
+            Some(0x00..=0x1f) => return Err(self.error(CONTROL_IN_STRING)),
+            _ => {}
         }
         if self.pos >= self.bytes.len() {
             return Err(self.eof("a string"));
@@ -236,12 +297,9 @@ impl<'a> Reader<'a> {
         let mut owned = String::from(self.utf8(start, self.pos)?);
         loop {
             let run = self.pos;
-            while let Some(&b) = self.bytes.get(self.pos) {
-                match b {
-                    b'"' | b'\\' => break,
-                    0x00..=0x1f => return Err(self.error(CONTROL_IN_STRING)),
-                    _ => self.pos += 1,
-                }
+            self.skip_plain();
+            if let Some(0x00..=0x1f) = self.bytes.get(self.pos) {
+                return Err(self.error(CONTROL_IN_STRING));
             }
             owned.push_str(self.utf8(run, self.pos)?);
             match self.bytes.get(self.pos) {
@@ -291,8 +349,12 @@ impl<'a> Reader<'a> {
     }
 
     fn utf8(&self, start: usize, end: usize) -> Result<&'a str, JsonError> {
+        if let Some(text) = self.text.and_then(|text| text.get(start..end)) {
+            return Ok(text);
+        }
         let bytes: &'a [u8] = self.bytes;
-        std::str::from_utf8(&bytes[start..end]).map_err(|e| JsonError {
+        let slice = bytes.get(start..end).unwrap_or(&[]);
+        std::str::from_utf8(slice).map_err(|e| JsonError {
             message: String::from("invalid unicode code point"),
             offset: start + e.valid_up_to(),
         })

@@ -272,7 +272,12 @@ impl ListJobsResponse {
             if i > 0 {
                 out.push(',');
             }
-            write_job(&mut out, &job.job_id.as_str(), job.status, &job.optional_values());
+            write_job(
+                &mut out,
+                &job.job_id.as_str(),
+                job.status,
+                &job.optional_values(),
+            );
         }
         out.push_str("]}");
         out
