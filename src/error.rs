@@ -214,26 +214,27 @@ pub const REDACTED: &str = "[REDACTED]";
 /// For text that did not come from this crate: a server or proxy that echoes
 /// request headers would otherwise put the token into an error or a log.
 pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
-    if secret.is_empty() || !text.contains(secret) {
-        return Cow::Borrowed(text);
+    match scrub(text.as_bytes(), secret.as_bytes()) {
+        Scrubbed::Unchanged => Cow::Borrowed(text),
+        // A UTF-8 needle only ever matches whole characters, so the text
+        // stays UTF-8; the fallback is never taken.
+        Scrubbed::Replaced(bytes) => {
+            String::from_utf8(bytes).map_or(Cow::Borrowed(REDACTED), Cow::Owned)
+        }
+        Scrubbed::Respelled => Cow::Borrowed(REDACTED),
     }
-    let scrubbed = text.replace(secret, REDACTED);
-    // The marker and the text beside it can spell the secret again (one that
-    // starts with "]" or ends with "["): then none of the text is kept.
-    if scrubbed.contains(secret) {
-        return Cow::Borrowed(REDACTED);
-    }
-    Cow::Owned(scrubbed)
 }
 
 /// `text` with each of `secrets` scrubbed in turn, as [`redact`] does.
 pub(crate) fn redact_all<'t>(text: &'t str, secrets: &[&str]) -> Cow<'t, str> {
     let mut text = Cow::Borrowed(text);
     for secret in secrets {
-        // Owned once changed: redact may answer with the bare marker, which
-        // is not a slice of the text.
-        if !secret.is_empty() && text.contains(secret) {
-            text = Cow::Owned(redact(&text, secret).into_owned());
+        match scrub(text.as_bytes(), secret.as_bytes()) {
+            Scrubbed::Unchanged => {}
+            Scrubbed::Replaced(bytes) => {
+                text = String::from_utf8(bytes).map_or(Cow::Borrowed(REDACTED), Cow::Owned);
+            }
+            Scrubbed::Respelled => text = Cow::Borrowed(REDACTED),
         }
     }
     text
@@ -242,33 +243,45 @@ pub(crate) fn redact_all<'t>(text: &'t str, secrets: &[&str]) -> Cow<'t, str> {
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
 /// same as [`redact`], for a body that may not be UTF-8.
 pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> Cow<'b, [u8]> {
-    let needle = secret.as_bytes();
-    if needle.is_empty() || bytes.len() < needle.len() {
-        return Cow::Borrowed(bytes);
+    match scrub(bytes, secret.as_bytes()) {
+        Scrubbed::Unchanged => Cow::Borrowed(bytes),
+        Scrubbed::Replaced(bytes) => Cow::Owned(bytes),
+        Scrubbed::Respelled => Cow::Borrowed(REDACTED.as_bytes()),
     }
-    let mut out: Option<Vec<u8>> = None;
-    let mut copied = 0;
-    let mut i = 0;
-    while i + needle.len() <= bytes.len() {
-        if bytes[i..].starts_with(needle) {
-            let out = out.get_or_insert_with(|| Vec::with_capacity(bytes.len()));
-            out.extend_from_slice(&bytes[copied..i]);
-            out.extend_from_slice(REDACTED.as_bytes());
-            i += needle.len();
-            copied = i;
-        } else {
-            i += 1;
-        }
+}
+
+enum Scrubbed {
+    Unchanged,
+    Replaced(Vec<u8>),
+    /// The marker and the text beside it spell the secret again (one that
+    /// starts with "]" or ends with "["): then none of the text is kept.
+    Respelled,
+}
+
+/// Replaces every `needle` in `bytes` with the marker. A plain window
+/// search: secrets are short and texts at most 64 KiB, and it keeps the
+/// general string searcher out of the download.
+fn scrub(bytes: &[u8], needle: &[u8]) -> Scrubbed {
+    if needle.is_empty() || find(bytes, needle).is_none() {
+        return Scrubbed::Unchanged;
     }
-    match out {
-        None => Cow::Borrowed(bytes),
-        Some(mut out) => {
-            out.extend_from_slice(&bytes[copied..]);
-            // As in `redact`: a secret spelled again around a marker.
-            if out.windows(needle.len()).any(|w| w == needle) {
-                return Cow::Borrowed(REDACTED.as_bytes());
-            }
-            Cow::Owned(out)
-        }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = find(rest, needle) {
+        out.extend_from_slice(rest.get(..at).unwrap_or(&[]));
+        out.extend_from_slice(REDACTED.as_bytes());
+        rest = rest.get(at + needle.len()..).unwrap_or(&[]);
     }
+    out.extend_from_slice(rest);
+    if find(&out, needle).is_some() {
+        return Scrubbed::Respelled;
+    }
+    Scrubbed::Replaced(out)
+}
+
+/// Where `needle` (not empty) first occurs in `bytes`.
+pub(crate) fn find(bytes: &[u8], needle: &[u8]) -> Option<usize> {
+    bytes
+        .windows(needle.len().max(1))
+        .position(|window| window == needle)
 }

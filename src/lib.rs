@@ -222,6 +222,7 @@
 #![warn(clippy::missing_errors_doc)]
 
 mod error;
+mod ip;
 mod json;
 mod model;
 pub mod operation;

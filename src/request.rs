@@ -2,11 +2,11 @@
 //! sent, with no I/O.
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 use std::borrow::Cow;
 
 use crate::error::{redact_all, Error};
+use crate::ip::{parse_ipv4, parse_ipv6};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
@@ -50,7 +50,7 @@ impl Endpoint {
         if s.is_empty() {
             return Err(invalid_endpoint("it is empty"));
         }
-        let (scheme, rest) = match s.find("://") {
+        let (scheme, rest) = match crate::error::find(s.as_bytes(), b"://") {
             Some(i) => (&s[..i], &s[i + 3..]),
             None => return Err(invalid_endpoint("it is not an absolute http(s) URL")),
         };
@@ -150,11 +150,12 @@ fn split_host_port(authority: &str) -> Result<(String, Option<&str>), Error> {
 fn check_host(host: &str) -> Result<bool, Error> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').unwrap_or(inner);
-        let ip: Ipv6Addr = inner
-            .parse()
-            .map_err(|_| invalid_endpoint("the IPv6 host is not a valid address"))?;
-        let mapped_loopback = ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
-        return Ok(ip.is_loopback() || mapped_loopback);
+        let groups = parse_ipv6(inner)
+            .ok_or_else(|| invalid_endpoint("the IPv6 host is not a valid address"))?;
+        // `::1`, or an IPv4 loopback address mapped into IPv6 (`::ffff:127.x.y.z`).
+        let loopback = groups == [0, 0, 0, 0, 0, 0, 0, 1];
+        let mapped_loopback = groups[..5] == [0; 5] && groups[5] == 0xffff && groups[6] >> 8 == 127;
+        return Ok(loopback || mapped_loopback);
     }
     if host.is_empty() {
         return Err(invalid_endpoint("the host is missing"));
@@ -175,10 +176,9 @@ fn check_host(host: &str) -> Result<bool, Error> {
         && (last_label.bytes().all(|b| b.is_ascii_digit())
             || (last_label.len() > 1 && last_label[..2].eq_ignore_ascii_case("0x")));
     if numeric_last {
-        let ip: Ipv4Addr = host
-            .parse()
-            .map_err(|_| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;
-        return Ok(ip.is_loopback());
+        let [first, ..] = parse_ipv4(host)
+            .ok_or_else(|| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;
+        return Ok(first == 127);
     }
     // One trailing dot (a fully-qualified name) is fine; other empty labels are not.
     if host
@@ -216,8 +216,12 @@ fn check_path(path: &str) -> Result<(), Error> {
         i += 1;
     }
     for segment in path.split('/') {
-        let lowered = segment.to_ascii_lowercase().replace("%2e", ".");
-        if lowered == "." || lowered == ".." {
+        // "." and "..", with either dot written as "%2e" (any case).
+        let lowered = segment.to_ascii_lowercase();
+        if matches!(
+            lowered.as_str(),
+            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+        ) {
             return Err(invalid_endpoint(
                 "the path must not contain '.' or '..' segments",
             ));

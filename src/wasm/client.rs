@@ -55,7 +55,7 @@ impl fmt::Debug for Auth {
 /// Per-call options; `Default` gives the documented defaults.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
-    /// Cancels the call; it then fails with [`ErrorKind::Aborted`].
+    /// Cancels the call; it then fails with [`ErrorKind::Aborted`](crate::ErrorKind::Aborted).
     pub signal: Option<AbortSignal>,
     /// The deadline of the whole call, retries included; default 30000 ms.
     /// For [`Pages`], each page has its own.
@@ -74,10 +74,10 @@ pub struct CallOptions {
 /// Options of [`Client::wait_for_jobs`].
 #[derive(Default)]
 pub struct WaitOptions {
-    /// Cancels the wait; it then fails with [`ErrorKind::Aborted`].
+    /// Cancels the wait; it then fails with [`ErrorKind::Aborted`](crate::ErrorKind::Aborted).
     pub signal: Option<AbortSignal>,
     /// The whole wait; default 10 minutes. When it passes the wait fails with
-    /// [`ErrorKind::Timeout`] and the last response seen.
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and the last response seen.
     pub timeout_ms: Option<u32>,
     /// The pauses between polls (default 2 s to 30 s).
     pub schedule: Option<PollSchedule>,
