@@ -244,10 +244,21 @@ export function api(wasm, runtime, load) {
   class CphClient {
     #config;
     #core;
+    #tokenProvider;
+    #fetch;
 
     constructor(config) {
       // A copy: later changes to the caller's object do not reach the client.
       this.#config = config !== null && typeof config === "object" ? { ...config } : config;
+      try {
+        this.#tokenProvider = given(config, "tokenProvider");
+        this.#fetch = given(config, "fetch");
+      } catch {
+        // A getter that throws: the core reads it too, and reports it.
+      }
+      // Where the module is already loaded (Node), the settings are read now,
+      // from the caller's own object (getters included).
+      if (!load) this.#core = new wasm.Core(config, inNode);
     }
 
     #settings = () => (this.#core ??= new wasm.Core(this.#config, inNode));
@@ -255,8 +266,8 @@ export function api(wasm, runtime, load) {
     #env = (query) => ({
       signal: given(query, "signal"),
       onProgress: given(query, "onProgress"),
-      tokenProvider: given(this.#config, "tokenProvider"),
-      fetch: given(this.#config, "fetch"),
+      tokenProvider: this.#tokenProvider,
+      fetch: this.#fetch,
     });
 
     /** Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`. */

@@ -17,14 +17,17 @@
 //!   requests ([`ListJobsRequest`]), decodes responses and error bodies
 //!   ([`decode_response`], [`parse_error_body`]), and decides paging
 //!   ([`PageCursor`]), retries ([`RetryPolicy`]), polling ([`PollSchedule`])
-//!   and AK/SK signatures ([`sign`](mod@sign)). Bring any HTTP client;
+//!   and AK/SK signatures ([`sign`](mod@sign)). [`operation::Operation`] puts
+//!   them together: a whole call (token, request, retries, token refresh,
+//!   pages, polls) as a state machine that says what to do next and is told
+//!   what happened. Bring any HTTP client and timer;
 //! * a **WebAssembly edge** ([`wasm`], only on `wasm32-unknown-unknown`) for
 //!   Rust web frontends (Yew, Leptos, Dioxus or plain `web-sys`): a
-//!   [`Client`][wasm::Client] and [`list_jobs`][wasm::list_jobs] that send the
-//!   request with the global `fetch`, so they work in a page, a worker and
-//!   Node. With the `js` feature it also holds the JavaScript exports of the
-//!   `cph-jobs` npm package; a Rust frontend leaves that feature off and ships
-//!   none of them.
+//!   [`Client`][wasm::Client] and [`list_jobs`][wasm::list_jobs] that drive
+//!   an `Operation` with the global `fetch`, so they work in a page, a worker
+//!   and Node. With the `js` feature it also holds the synchronous exports
+//!   that the `cph-jobs` npm package's JavaScript drives the same `Operation`
+//!   through; a Rust frontend leaves that feature off and ships none of them.
 //!
 //! # In a Rust web frontend
 //!
@@ -193,9 +196,9 @@
 //!
 //! # Cargo features
 //!
-//! * `js` (off): the JavaScript exports of the npm package (`listJobs`,
-//!   `CphClient`, ...). For building that package; a Rust frontend does not
-//!   need them.
+//! * `js` (off): the synchronous exports the npm package's JavaScript
+//!   (`listJobs`, `CphClient`, ...) is built on. For building that package;
+//!   a Rust frontend does not need them.
 //!
 // The wasm items exist only on wasm32; elsewhere their links go to the
 // wasm32 pages on docs.rs. One attribute per definition: rustdoc does not

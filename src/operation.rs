@@ -5,11 +5,52 @@
 //! A driver owns the I/O: it feeds the machine what happened (a token, a
 //! response, a failure, the end of a pause, with the time) and does what the
 //! returned [`Action`] says. The npm package's driver is a few lines of
-//! JavaScript around `fetch` and `setTimeout`; the Rust [`wasm::Client`] is
+//! JavaScript around `fetch` and `setTimeout`; the Rust `wasm::Client` is
 //! another. Both make the same decisions because the decisions live here,
 //! and here they are tested natively with a made-up clock.
 //!
-//! [`wasm::Client`]: crate#the-rust-api-on-wasm32
+//! ```
+//! use std::rc::Rc;
+//! use cph_jobs::operation::{
+//!     Action, AuthSource, Body, Jobs, Kind, Operation, Options, ReadPlan, Settings, SettingsInput,
+//! };
+//!
+//! # fn main() -> Result<(), cph_jobs::Error> {
+//! let settings = Rc::new(Settings::new(SettingsInput {
+//!     endpoint: Some("https://cph.cn-north-4.myhuaweicloud.com".into()),
+//!     project_id: Some("0123456789abcdef0123456789abcdef".into()),
+//!     auth: Some(AuthSource::Token("my-iam-token".into())),
+//!     ..SettingsInput::default()
+//! })?);
+//! let jobs = Jobs::from("6837531fd3f54550927b930180a706bf");
+//! let mut op = Operation::new(settings, Kind::List, &jobs, &Options::default(), 42)?;
+//! let mut now = 1_764_000_000_000; // UNIX milliseconds, from the driver's clock
+//! let mut action = op.start(now);
+//! while let Action::Send | Action::Sleep(_) = action {
+//!     action = match action {
+//!         Action::Sleep(ms) => {
+//!             now += ms; // a real driver sleeps
+//!             op.woke(now)
+//!         }
+//!         _ => {
+//!             // GET op.request()'s URL with op.headers_at(now)?, giving up
+//!             // after op.remaining_ms(now); say the service answered:
+//!             let body = br#"{"request_id":"6837531fd3f54550927b930180a706bf",
+//!                 "jobs":[{"job_id":"j1","status":2}]}"#;
+//!             match op.head(200, Some("0a1b2c"), None, None, None, false, now) {
+//!                 ReadPlan::Skip => op.body(Body::Skipped, now),
+//!                 ReadPlan::TooLarge => op.body(Body::TooLarge, now),
+//!                 ReadPlan::Whole | ReadPlan::Capped(_) => op.body(Body::Bytes(body), now),
+//!             }
+//!         }
+//!     };
+//! }
+//! assert_eq!(action, Action::Done);
+//! let response = op.finish().expect("a finished call has its result")?;
+//! assert_eq!(response.jobs[0].job_id, "j1");
+//! # Ok(())
+//! # }
+//! ```
 
 use std::rc::Rc;
 

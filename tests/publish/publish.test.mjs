@@ -63,10 +63,10 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const { version, files } = npmFiles();
   assert.equal(version, cargoVersion, "the npm version is the crate's");
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "node.cjs", "node.mjs", "package.json"];
-  const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm"];
+  const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm", "driver.js"];
   const belongs = (file) =>
     top.includes(file) ||
-    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file);
+    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|driver\.js|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file);
   assert.deepEqual(files.filter((file) => !belongs(file)), [], "files that do not belong in the npm package");
   const expected = [...top, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
   assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
