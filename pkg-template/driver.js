@@ -42,8 +42,25 @@ export function api(wasm, runtime, load) {
   const { sleep, readCapped, withMetadata } = runtime;
   const inNode = typeof process === "object" && typeof process?.versions?.node === "string";
 
-  const message = (value) =>
-    typeof value?.message === "string" && value.message !== "" ? value.message : typeof value === "string" ? value : undefined;
+  // The message of whatever a callback or the platform threw; getters that
+  // throw, or odd values, give none rather than a second error.
+  const message = (value) => {
+    try {
+      if (typeof value === "string") return value;
+      const text = value?.message;
+      return typeof text === "string" && text !== "" ? text : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const causeMessage = (error) => {
+    try {
+      const cause = error?.cause;
+      return cause !== null && typeof cause === "object" ? message(cause) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   // A call's own values that stay in JavaScript; the core has checked their types.
   const given = (object, key) => (object === null || typeof object !== "object" ? undefined : (object[key] ?? undefined));
@@ -53,17 +70,9 @@ export function api(wasm, runtime, load) {
     for (;;) {
       switch (action) {
         case TOKEN:
-        case REFRESH: {
-          let token;
-          try {
-            token = await env.tokenProvider({ refresh: action === REFRESH });
-          } catch (error) {
-            action = call.failed(THREW, "tokenProvider", message(error), false, false, Date.now());
-            break;
-          }
-          action = call.token(token, Date.now());
+        case REFRESH:
+          action = await token(call, action === REFRESH, env);
           break;
-        }
         case SEND:
           action = await send(call, env);
           break;
@@ -75,7 +84,8 @@ export function api(wasm, runtime, load) {
         }
         case PROGRESS:
           try {
-            env.onProgress(JSON.parse(call.json()));
+            const { onProgress } = env;
+            onProgress(JSON.parse(call.json()));
           } catch (error) {
             action = call.failed(THREW, "onProgress", message(error), false, false, Date.now());
             break;
@@ -85,6 +95,33 @@ export function api(wasm, runtime, load) {
         default:
           return action;
       }
+    }
+  }
+
+  /**
+   * Asks the tokenProvider for a token. The caller's signal and the call's
+   * deadline cover the wait, as they cover everything else a call waits for.
+   */
+  async function token(call, refresh, env) {
+    const { signal, tokenProvider } = env;
+    let timer;
+    let onAbort;
+    const stopped = new Promise((resolve) => {
+      onAbort = () => resolve(ABORTED);
+      if (signal?.aborted) return resolve(ABORTED);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      timer = setTimeout(() => resolve(TIMED_OUT), call.remaining(Date.now()));
+    });
+    try {
+      const provided = Promise.resolve().then(() => tokenProvider({ refresh }));
+      const outcome = await Promise.race([provided.then((value) => ({ value })), stopped]);
+      if (typeof outcome === "number") return call.failed(outcome, undefined, undefined, false, false, Date.now());
+      return call.token(outcome.value, Date.now());
+    } catch (error) {
+      return call.failed(THREW, "tokenProvider", message(error), false, false, Date.now());
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -112,8 +149,7 @@ export function api(wasm, runtime, load) {
     };
     signal?.addEventListener("abort", onAbort);
     let finished = false;
-    const failure = (error, readingBody) =>
-      call.failed(cause, message(error), message(error?.cause !== null && typeof error?.cause === "object" ? error.cause : undefined), readingBody, !inNode, Date.now());
+    const failure = (error, readingBody) => call.failed(cause, message(error), causeMessage(error), readingBody, !inNode, Date.now());
     try {
       let response;
       try {
@@ -150,7 +186,9 @@ export function api(wasm, runtime, load) {
       } catch (error) {
         return failure(error, true);
       }
-      finished = true;
+      // Read to the end, or cancelled by readCapped past its cap; a body
+      // that was not read at all is left to the abort below.
+      finished = plan === WHOLE || plan === CAPPED;
       if (plan === TOO_LARGE || body === null) return call.body(2, EMPTY, Date.now());
       return body === undefined ? call.body(0, EMPTY, Date.now()) : call.body(1, body, Date.now());
     } finally {
@@ -237,31 +275,38 @@ export function api(wasm, runtime, load) {
   }
 
   /**
-   * See the type declaration. The settings are read when the first call is
-   * made (the web build loads its module then); like every failure, a bad
-   * setting rejects that call, and every later one.
+   * See the type declaration. The web build reads the settings when the first
+   * call loads its module, from a copy made here; Node reads them here. Like
+   * every failure, a bad setting rejects each call; the constructor never
+   * throws.
    */
   class CphClient {
     #config;
     #core;
     #tokenProvider;
     #fetch;
+    #freed = false;
 
     constructor(config) {
-      // A copy: later changes to the caller's object do not reach the client.
-      this.#config = config !== null && typeof config === "object" ? { ...config } : config;
       try {
+        // A copy: later changes to the caller's object do not reach the client.
+        this.#config = config !== null && typeof config === "object" ? { ...config } : config;
         this.#tokenProvider = given(config, "tokenProvider");
         this.#fetch = given(config, "fetch");
       } catch {
-        // A getter that throws: the core reads it too, and reports it.
+        // A getter that throws: the core reads the same getter and reports
+        // it ("reading ... threw") on each call.
+        this.#config = config;
       }
-      // Where the module is already loaded (Node), the settings are read now,
-      // from the caller's own object (getters included).
+      // Where the module is already loaded (Node), the settings are read
+      // now, from the caller's own object (getters included).
       if (!load) this.#core = new wasm.Core(config, inNode);
     }
 
-    #settings = () => (this.#core ??= new wasm.Core(this.#config, inNode));
+    #settings = () => {
+      if (this.#freed) throw new runtime.CphError("invalid-input", "invalid client: it was freed with free()");
+      return (this.#core ??= new wasm.Core(this.#config, inNode));
+    };
 
     #env = (query) => ({
       signal: given(query, "signal"),
@@ -271,27 +316,28 @@ export function api(wasm, runtime, load) {
     });
 
     /** Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`. */
-    listJobs(query) {
+    async listJobs(query) {
       return run(this.#settings, this.#env, LIST, query, undefined, true);
     }
 
     /** Lists every job of `{ requestId }` or `{ requestIds }` (any number). */
-    listAllJobs(query) {
+    async listAllJobs(query) {
       return run(this.#settings, this.#env, ALL, query, undefined, true);
     }
 
     /** Polls until no job of `{ requestId }` or `{ requestIds }` is running. */
-    waitForJobs(query) {
+    async waitForJobs(query) {
       return run(this.#settings, this.#env, WAIT, query, undefined, true);
     }
 
     /** The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`. */
-    paginateJobs(query) {
-      return pages(this.#settings, this.#env, query, undefined, true);
+    async *paginateJobs(query) {
+      yield* pages(this.#settings, this.#env, query, undefined, true);
     }
 
-    /** Frees the client's settings in WebAssembly memory now, rather than when it is collected. */
+    /** Frees the client's settings in WebAssembly memory now, rather than when it is collected; later calls reject. */
     free() {
+      this.#freed = true;
       this.#core?.free();
       this.#core = undefined;
     }

@@ -81,7 +81,7 @@ export declare class CphClient {
   paginateJobs(query: JobsQuery & ListJobsOptions): AsyncIterableIterator<ListJobsResult>;
   /** Polls until no job of `{ requestId }` or `{ requestIds }` is running. */
   waitForJobs(query: JobsQuery & WaitForJobsOptions): Promise<ListJobsResult>;
-  /** Frees the client's settings in WebAssembly memory now, rather than when it is collected. */
+  /** Frees the client's settings in WebAssembly memory now, rather than when it is collected; later calls reject. */
   free(): void;
   /** The same as `free()`, for `using`. */
   [Symbol.dispose](): void;
@@ -113,7 +113,7 @@ export declare class CphError extends Error {
   errorMsg?: string;
   /** The `X-Request-Id` response header, else the body's `request_id`. */
   requestId?: string;
-  /** HTTP requests the call sent before it failed, retries included (0: none was sent). */
+  /** HTTP requests the call began before it failed, retries included (0: it failed on its input). */
   attempts?: number;
   /** For `waitForJobs` timeouts: the last response seen, if any. */
   lastResponse?: ListJobsResponse;

@@ -4,8 +4,8 @@
 //!
 //! A driver owns the I/O: it feeds the machine what happened (a token, a
 //! response, a failure, the end of a pause, with the time) and does what the
-//! returned [`Action`] says. The npm package's driver is a few lines of
-//! JavaScript around `fetch` and `setTimeout`; the Rust `wasm::Client` is
+//! returned [`Action`] says. The npm package's driver is JavaScript around
+//! `fetch`, `setTimeout` and `AbortController`; the Rust `wasm::Client` is
 //! another. Both make the same decisions because the decisions live here,
 //! and here they are tested natively with a made-up clock.
 //!
@@ -664,10 +664,16 @@ impl Operation {
         }
         let error = match failure {
             Failure::Aborted => {
-                return self.fail(
-                    Error::new(ErrorKind::Aborted, "the call was aborted by its signal"),
-                    now_ms,
-                )
+                // Never retried; a response that had arrived still names
+                // its status and request id.
+                let error = Error::new(ErrorKind::Aborted, "the call was aborted by its signal");
+                return match self.head.take() {
+                    Some((status, request_id, _)) if self.state == State::Sending => self.fail(
+                        error.with_status(status).with_request_id(request_id),
+                        now_ms,
+                    ),
+                    _ => self.fail(error, now_ms),
+                };
             }
             Failure::TimedOut => timed_out(self.deadline),
             Failure::Redirected => redirect_refused(None),
@@ -680,7 +686,11 @@ impl Operation {
                 text.push_str(" threw");
                 if let Some(message) = message {
                     text.push_str(": ");
-                    text.push_str(message);
+                    // The caller's text may quote the token it was given.
+                    match &self.request {
+                        Some(request) => text.push_str(&request.redact(message)),
+                        None => text.push_str(message),
+                    }
                 }
                 return self.fail(Error::invalid_input(text), now_ms);
             }

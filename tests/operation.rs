@@ -578,6 +578,19 @@ mod timeouts {
     }
 
     #[test]
+    fn an_abort_while_reading_the_body_keeps_the_head_and_is_not_retried() {
+        let mut op = operation(Kind::List, "req-1", Options::default());
+        op.start(NOW);
+        op.head(200, Some("xr-2"), None, None, None, false, NOW);
+        assert_eq!(op.failed(Failure::Aborted, NOW + 10), Action::Failed);
+        let error = failed(&mut op);
+        assert_eq!(error.kind(), ErrorKind::Aborted);
+        assert_eq!(error.status(), Some(200));
+        assert_eq!(error.request_id(), Some("xr-2"));
+        assert_eq!(error.attempts(), 1);
+    }
+
+    #[test]
     fn a_retry_due_after_the_deadline_is_not_sent() {
         let options = Options {
             timeout_ms: Some(10_000),
@@ -742,6 +755,28 @@ mod token_provider {
         op.start(NOW);
         assert_eq!(respond(&mut op, NOW, 401, &expired()), Action::Failed);
         assert_eq!(failed(&mut op).attempts(), 1);
+    }
+
+    #[test]
+    fn a_provider_that_throws_quoting_the_refused_token_does_not_leak_it() {
+        let mut op = operation_with(
+            provider_settings(),
+            Kind::List,
+            "req-1",
+            Options::default(),
+            1,
+        );
+        op.start(NOW);
+        op.token(Ok("tok-refused-1"), NOW);
+        let refused = respond(&mut op, NOW, 401, &error_body("APIG.0301", "expired"));
+        assert_eq!(refused, Action::Token { refresh: true });
+        let threw = Failure::Threw("tokenProvider", Some("cannot refresh tok-refused-1"));
+        assert_eq!(op.failed(threw, NOW), Action::Failed);
+        let error = failed(&mut op);
+        assert_eq!(
+            error.message(),
+            "tokenProvider threw: cannot refresh [REDACTED]"
+        );
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The core of the npm package (the `js` feature): synchronous exports that
 //! read a call's arguments exactly as JavaScript passes them (anything may
 //! arrive), and the [`Operation`] of each call, which the package's
-//! JavaScript driver (`runtime.js`) runs around `fetch` and `setTimeout`.
+//! JavaScript driver (`pkg-template/driver.js`) runs around `fetch` and
+//! `setTimeout`.
 //! Nothing here awaits: the module holds no futures, closures or timers,
 //! which keeps it small and each call cheap.
 //!

@@ -15,6 +15,7 @@ use web_sys::{
 };
 
 use super::runtime::{now_ms, read_capped, read_whole};
+use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan};
 
 #[wasm_bindgen]
@@ -40,7 +41,7 @@ pub(super) async fn send(
         return op.failed(Failure::Aborted, now_ms());
     }
     let Some(request) = op.request() else {
-        return op.failed(Failure::NotAResponse, now_ms());
+        return op.fail(Error::invalid_input("no request to send"), now_ms());
     };
     let url = request.url().to_owned();
     // Signed now, not when the request was built: a retry after a long

@@ -299,6 +299,100 @@ export const cases = [
     },
   },
   {
+    name: "cleanup and callbacks: unread bodies are released, aborts and deadlines reach a hanging tokenProvider",
+    async run(pkg, { url, token, tag }, describe) {
+      // A body the client does not read must be aborted, or its connection
+      // stays taken; a body read to the end needs no abort.
+      const signals = [];
+      const spy = (input, init) => (signals.push(init.signal), fetch(input, init));
+      const client = new pkg.CphClient({ endpoint: url, projectId: "p", token, fetch: spy, maxAttempts: 1 });
+      await client.listJobs({ requestId: "bulk-100", maxResponseBytes: 1000 }).catch(describe);
+      await client.listJobs({ requestId: "redirect" }).catch(describe);
+      await client.listJobs({ requestId: "jobs-3" });
+      const aborted = signals.map((signal) => signal.aborted);
+
+      // An abort while the body arrives keeps the status and id that came.
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 150);
+      const midBody = await pkg.listJobs(url, "p", "hang-body", token, { signal: controller.signal }).catch(describe);
+      const midBodyId = midBody.message && (await pkg.listJobs(url, "p", "hang-body", token, { signal: AbortSignal.timeout(150) }).catch((e) => e.requestId));
+
+      // A tokenProvider that never answers is cut short like any wait.
+      let thisSeen = "unset";
+      const hanging = new pkg.CphClient({
+        endpoint: url,
+        projectId: "p",
+        tokenProvider() {
+          thisSeen = this === undefined || this === globalThis ? "none" : Object.keys(this).join(",");
+          return new Promise(() => {});
+        },
+      });
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 50);
+      const providerAborted = await hanging.listJobs({ requestId: `demo-${tag}`, signal: stop.signal }).catch(describe);
+      const providerTimedOut = await hanging.listJobs({ requestId: `demo-${tag}`, timeoutMs: 100 }).catch(describe);
+
+      // A refresh that fails quoting the refused token does not leak it.
+      const refused = `expired-${tag}-secret-token`;
+      let asked = 0;
+      const refreshing = new pkg.CphClient({
+        endpoint: url,
+        projectId: "p",
+        tokenProvider: ({ refresh }) => {
+          asked += 1;
+          if (refresh) throw new Error(`vault refused to refresh ${refused}`);
+          return refused;
+        },
+      });
+      const refreshFailed = await refreshing.listJobs({ requestId: `demo-${tag}` }).catch(describe);
+
+      // The constructor never throws, whatever the config does.
+      let constructed;
+      try {
+        constructed = new pkg.CphClient({
+          endpoint: url,
+          projectId: "p",
+          get token() {
+            throw new Error("boom");
+          },
+        });
+      } catch (error) {
+        constructed = error;
+      }
+      const getterThrew = constructed instanceof pkg.CphClient ? await constructed.listJobs({ requestId: "r" }).catch(describe) : describe(constructed);
+
+      const freed = new pkg.CphClient({ endpoint: url, projectId: "p", token });
+      freed.free();
+      const afterFree = await freed.listJobs({ requestId: "jobs-1" }).catch(describe);
+      const unbound = client.listJobs;
+      const unboundCall = await Promise.resolve()
+        .then(() => unbound({ requestId: "jobs-1" }))
+        .then(
+          () => "resolved",
+          (error) => (error instanceof TypeError || error?.name === "CphError" ? "rejected" : "other"),
+        );
+      return { aborted, midBody, midBodyId, thisSeen, providerAborted, providerTimedOut, asked, refreshFailed, refused, getterThrew, afterFree, unboundCall };
+    },
+    check(r) {
+      assert.deepEqual(r.aborted, [true, true, false], "unread bodies aborted, a read one left alone");
+      assert.equal(r.midBody.kind, "aborted");
+      assert.equal(r.midBody.status, 200, "the status that arrived");
+      assert.match(String(r.midBodyId), /^[0-9a-f]{32}$/, "the X-Request-Id that arrived");
+      assert.equal(r.thisSeen, "none", "callbacks are called without the driver's objects as this");
+      assert.equal(r.providerAborted.kind, "aborted");
+      assert.equal(r.providerTimedOut.kind, "timeout");
+      assert.equal(r.asked, 2, "asked, then asked to refresh");
+      assert.equal(r.refreshFailed.kind, "invalid-input");
+      assert.match(r.refreshFailed.message, /^tokenProvider threw: vault refused to refresh \[REDACTED\]$/);
+      assert.ok(!r.refreshFailed.message.includes(r.refused));
+      assert.equal(r.getterThrew.kind, "invalid-input", "a throwing getter rejects each call");
+      assert.match(r.getterThrew.message, /reading token threw/);
+      assert.equal(r.afterFree.kind, "invalid-input");
+      assert.match(r.afterFree.message, /freed/);
+      assert.equal(r.unboundCall, "rejected", "an unbound method rejects rather than throwing");
+    },
+  },
+  {
     name: "AK/SK credentials sign every request; outside Node they need the opt-in",
     async run(pkg, { url, credentials, temporary }, describe) {
       const inNode = typeof process !== "undefined" && Boolean(process.versions?.node);
