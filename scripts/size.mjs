@@ -16,7 +16,7 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
  * runtime snippet). The one place it is set: a little over what the build
  * reaches, so that a change which adds bytes has to say so here.
  */
-export const WEB_GZIP_BUDGET = 85_500;
+export const WEB_GZIP_BUDGET = 86_000;
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
