@@ -31,10 +31,16 @@ help: ## list the targets
 setup: ## install whatever is missing (idempotent)
 	@scripts/setup.sh $(WASM_BINDGEN_VERSION) $(WASM_PACK_VERSION)
 
+# Panic locations name source files; the build machine's paths to its crate
+# registry stay out of the shipped .wasm. --config appends to the rustflags
+# of .cargo/config.toml rather than replacing them.
+CARGO_HOME ?= $(HOME)/.cargo
+PKG_CARGO_ARGS := --features js --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
+
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --features js
-	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- --features js
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- $(PKG_CARGO_ARGS)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 
