@@ -62,6 +62,11 @@ export function api(wasm, runtime, load) {
     }
   };
 
+  /** Tells the call why its request or wait ended, when there is nothing more to say. */
+  const stop = (call, why) => call.failed(why, undefined, undefined, false, false, Date.now());
+  /** Tells the call that a caller's function (`what`) threw `error`. */
+  const threw = (call, what, error) => call.failed(THREW, what, message(error), false, false, Date.now());
+
   // A call's own values that stay in JavaScript; the core has checked their types.
   const given = (object, key) => (object === null || typeof object !== "object" ? undefined : (object[key] ?? undefined));
 
@@ -79,7 +84,7 @@ export function api(wasm, runtime, load) {
         case SLEEP: {
           const ms = call.delay();
           const slept = ms === 0 ? !env.signal?.aborted : await sleep(ms, env.signal);
-          action = slept ? call.woke(Date.now()) : call.failed(ABORTED, undefined, undefined, false, false, Date.now());
+          action = slept ? call.woke(Date.now()) : stop(call, ABORTED);
           break;
         }
         case PROGRESS:
@@ -87,7 +92,7 @@ export function api(wasm, runtime, load) {
             const { onProgress } = env;
             onProgress(JSON.parse(call.json()));
           } catch (error) {
-            action = call.failed(THREW, "onProgress", message(error), false, false, Date.now());
+            action = threw(call, "onProgress", error);
             break;
           }
           action = call.resume(Date.now());
@@ -115,10 +120,10 @@ export function api(wasm, runtime, load) {
     try {
       const provided = Promise.resolve().then(() => tokenProvider({ refresh }));
       const outcome = await Promise.race([provided.then((value) => ({ value })), stopped]);
-      if (typeof outcome === "number") return call.failed(outcome, undefined, undefined, false, false, Date.now());
+      if (typeof outcome === "number") return stop(call, outcome);
       return call.token(outcome.value, Date.now());
     } catch (error) {
-      return call.failed(THREW, "tokenProvider", message(error), false, false, Date.now());
+      return threw(call, "tokenProvider", error);
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
@@ -128,7 +133,7 @@ export function api(wasm, runtime, load) {
   /** Sends the request the call asks for and feeds back what happened. */
   async function send(call, env) {
     const { signal } = env;
-    if (signal?.aborted) return call.failed(ABORTED, undefined, undefined, false, false, Date.now());
+    if (signal?.aborted) return stop(call, ABORTED);
     const now = Date.now();
     const pairs = call.headers(now);
     if (pairs === undefined) return FAILED; // the core failed the call: it cannot be signed
@@ -167,8 +172,8 @@ export function api(wasm, runtime, load) {
       } catch (error) {
         return failure(error, false);
       }
-      if (!(response instanceof Response)) return call.failed(NOT_A_RESPONSE, undefined, undefined, false, false, Date.now());
-      if (response.type === "opaqueredirect") return call.failed(REDIRECTED, undefined, undefined, false, false, Date.now());
+      if (!(response instanceof Response)) return stop(call, NOT_A_RESPONSE);
+      if (response.type === "opaqueredirect") return stop(call, REDIRECTED);
       const h = response.headers;
       const plan = call.head(
         response.status,
@@ -242,7 +247,7 @@ export function api(wasm, runtime, load) {
   const positional = (endpoint, projectId, token) => {
     let core;
     return {
-      core: () => (core = wasm.Core.positional(endpoint, projectId, token)),
+      core: () => (core ??= wasm.Core.positional(endpoint, projectId, token)),
       free: () => core?.free(),
     };
   };

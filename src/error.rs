@@ -214,30 +214,31 @@ pub const REDACTED: &str = "[REDACTED]";
 /// For text that did not come from this crate: a server or proxy that echoes
 /// request headers would otherwise put the token into an error or a log.
 pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
-    match scrub(text.as_bytes(), secret.as_bytes()) {
-        Scrubbed::Unchanged => Cow::Borrowed(text),
-        // A UTF-8 needle only ever matches whole characters, so the text
-        // stays UTF-8; the fallback is never taken.
-        Scrubbed::Replaced(bytes) => {
-            String::from_utf8(bytes).map_or(Cow::Borrowed(REDACTED), Cow::Owned)
-        }
-        Scrubbed::Respelled => Cow::Borrowed(REDACTED),
-    }
+    scrubbed(text, secret).unwrap_or(Cow::Borrowed(text))
 }
 
 /// `text` with each of `secrets` scrubbed in turn, as [`redact`] does.
 pub(crate) fn redact_all<'t>(text: &'t str, secrets: &[&str]) -> Cow<'t, str> {
     let mut text = Cow::Borrowed(text);
     for secret in secrets {
-        match scrub(text.as_bytes(), secret.as_bytes()) {
-            Scrubbed::Unchanged => {}
-            Scrubbed::Replaced(bytes) => {
-                text = String::from_utf8(bytes).map_or(Cow::Borrowed(REDACTED), Cow::Owned);
-            }
-            Scrubbed::Respelled => text = Cow::Borrowed(REDACTED),
+        if let Some(changed) = scrubbed(&text, secret) {
+            text = changed;
         }
     }
     text
+}
+
+/// [`redact`]'s answer when the text changes: owned, or the bare marker.
+fn scrubbed(text: &str, secret: &str) -> Option<Cow<'static, str>> {
+    match scrub(text.as_bytes(), secret.as_bytes()) {
+        Scrubbed::Unchanged => None,
+        // A UTF-8 needle only ever matches whole characters, so the text
+        // stays UTF-8; the fallback is never taken.
+        Scrubbed::Replaced(bytes) => {
+            Some(String::from_utf8(bytes).map_or(Cow::Borrowed(REDACTED), Cow::Owned))
+        }
+        Scrubbed::Respelled => Some(Cow::Borrowed(REDACTED)),
+    }
 }
 
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the

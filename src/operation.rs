@@ -664,16 +664,7 @@ impl Operation {
         }
         let error = match failure {
             Failure::Aborted => {
-                // Never retried; a response that had arrived still names
-                // its status and request id.
-                let error = Error::new(ErrorKind::Aborted, "the call was aborted by its signal");
-                return match self.head.take() {
-                    Some((status, request_id, _)) if self.state == State::Sending => self.fail(
-                        error.with_status(status).with_request_id(request_id),
-                        now_ms,
-                    ),
-                    _ => self.fail(error, now_ms),
-                };
+                Error::new(ErrorKind::Aborted, "the call was aborted by its signal")
             }
             Failure::TimedOut => timed_out(self.deadline),
             Failure::Redirected => redirect_refused(None),
@@ -692,7 +683,7 @@ impl Operation {
                         None => text.push_str(message),
                     }
                 }
-                return self.fail(Error::invalid_input(text), now_ms);
+                Error::invalid_input(text)
             }
             Failure::Network {
                 detail,
@@ -701,18 +692,17 @@ impl Operation {
                 in_browser,
             } => self.network(detail, cause, reading_body, in_browser),
         };
-        // A broken body keeps the status and request id that arrived.
-        let error = match self.head.take() {
-            Some((status, request_id, _)) if self.state == State::Sending => {
-                error.with_status(status).with_request_id(request_id)
-            }
-            _ => error,
-        };
-        if self.state == State::Sending {
-            self.after_error(error, now_ms)
-        } else {
-            self.fail(error, now_ms)
+        if self.state != State::Sending {
+            return self.fail(error, now_ms);
         }
+        // A response that had arrived (a body cut off, timed out or aborted)
+        // still names its status and request id. Whether to try again is
+        // `after_error`'s decision: never for an abort or a callback's error.
+        let error = match self.head.take() {
+            Some((status, request_id, _)) => error.with_status(status).with_request_id(request_id),
+            None => error,
+        };
+        self.after_error(error, now_ms)
     }
 
     /// A pause ([`Action::Sleep`]) ended at `now_ms`.

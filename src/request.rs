@@ -10,7 +10,7 @@ use crate::ip::{parse_ipv4, parse_ipv6};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
-use crate::response::{decode_list_jobs_json, decode_response_scrubbed, decode_response_with};
+use crate::response::{decode_list_jobs, decode_list_jobs_json, decode_response_with};
 use crate::sign::{format_sdk_date, sign, Credentials};
 
 /// The default whole-call deadline, in milliseconds.
@@ -215,19 +215,24 @@ fn check_path(path: &str) -> Result<(), Error> {
         }
         i += 1;
     }
-    for segment in path.split('/') {
-        // "." and "..", with either dot written as "%2e" (any case).
-        let lowered = segment.to_ascii_lowercase();
-        if matches!(
-            lowered.as_str(),
-            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
-        ) {
-            return Err(invalid_endpoint(
-                "the path must not contain '.' or '..' segments",
-            ));
-        }
+    if has_dot_segment(path) {
+        return Err(invalid_endpoint(
+            "the path must not contain '.' or '..' segments",
+        ));
     }
     Ok(())
+}
+
+/// Whether `path` has a `.` or `..` segment, either dot written as `%2e` in
+/// any case: fetch resolves those away, so the URL sent would not be the
+/// one checked (or signed).
+pub(crate) fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        matches!(
+            segment.to_ascii_lowercase().as_str(),
+            "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e"
+        )
+    })
 }
 
 /// Checks a project id or request id: 1 to 64 of `A-Z a-z 0-9 _ -`.
@@ -460,7 +465,13 @@ impl ListJobsRequest {
     ) -> Result<ListJobsResponse, Error> {
         // Every string read from the body, and the header, is scrubbed as it
         // is read: that also catches a secret spelled with JSON escapes.
-        decode_response_scrubbed(status, request_id_header, body, &self.credential.secrets())
+        decode_response_with(
+            status,
+            request_id_header,
+            body,
+            &self.credential.secrets(),
+            decode_list_jobs,
+        )
     }
 
     /// [`decode_response`](Self::decode_response), with a 2xx body decoded

@@ -403,24 +403,15 @@ pub fn decode_response(
     request_id_header: Option<&str>,
     body: &[u8],
 ) -> Result<ListJobsResponse, Error> {
-    decode_response_scrubbed(status, request_id_header, body, &[])
+    decode_response_with(status, request_id_header, body, &[], decode_list_jobs)
 }
 
-/// [`decode_response`], with `secrets` scrubbed from all the server's text
-/// that reaches the error: the header, and the code, message and request id
-/// as read from the body. Scrubbing the raw body alone is not enough, since
-/// JSON can spell the secret with escapes (`\/` for `/`, `\u0041` ...).
-pub(crate) fn decode_response_scrubbed(
-    status: u16,
-    request_id_header: Option<&str>,
-    body: &[u8],
-    secrets: &[&str],
-) -> Result<ListJobsResponse, Error> {
-    decode_response_with(status, request_id_header, body, secrets, decode_list_jobs)
-}
-
-/// [`decode_response_scrubbed`], with `decode` for a 2xx body: the jobs, or
-/// their JSON text ([`decode_list_jobs_json`]).
+/// [`decode_response`], with `decode` for a 2xx body (the jobs, or their
+/// JSON text: [`decode_list_jobs_json`]), and with `secrets` scrubbed from
+/// all the server's text that reaches the error: the header, and the code,
+/// message and request id as read from the body. Scrubbing the raw body
+/// alone is not enough, since JSON can spell the secret with escapes (`\/`
+/// for `/`, `\u0041` ...).
 pub(crate) fn decode_response_with<T>(
     status: u16,
     request_id_header: Option<&str>,

@@ -694,14 +694,11 @@ fn check_path(path: &str) -> Result<(), Error> {
             "the path contains a backslash",
         ));
     }
-    for segment in path.split('/') {
-        let lowered = segment.to_ascii_lowercase().replace("%2e", ".");
-        if lowered == "." || lowered == ".." {
-            return Err(Error::invalid_argument(
-                "url",
-                "the path must not contain '.' or '..' segments",
-            ));
-        }
+    if crate::request::has_dot_segment(path) {
+        return Err(Error::invalid_argument(
+            "url",
+            "the path must not contain '.' or '..' segments",
+        ));
     }
     Ok(())
 }

@@ -143,8 +143,9 @@ fn unsupported() -> Failure<'static> {
 /// was read to the end, aborts the request so its connection is released.
 struct AbortGuard {
     controller: AbortController,
-    /// 1: the deadline fired; 2: the caller's signal.
-    cause: Rc<Cell<u8>>,
+    /// Which fired first: the deadline ([`Failure::TimedOut`]) or the
+    /// caller's signal ([`Failure::Aborted`]).
+    cause: Rc<Cell<Option<Failure<'static>>>>,
     /// Set once the whole body has arrived: nothing is left to abort, and an
     /// abort would only cost an AbortError and an event for every call.
     finished: Cell<bool>,
@@ -156,24 +157,24 @@ struct AbortGuard {
 impl AbortGuard {
     fn new(signal: Option<&AbortSignal>, remaining_ms: u64) -> Option<Self> {
         let controller = AbortController::new().ok()?;
-        let cause = Rc::new(Cell::new(0));
-        let fire = |why: u8| {
+        let cause = Rc::new(Cell::new(None));
+        let fire = |why: Failure<'static>| {
             let controller = controller.clone();
             let cause = Rc::clone(&cause);
             move || {
-                if cause.get() == 0 {
-                    cause.set(why);
+                if cause.get().is_none() {
+                    cause.set(Some(why));
                 }
                 controller.abort();
             }
         };
-        let on_timeout = Closure::<dyn FnMut()>::new(fire(1));
+        let on_timeout = Closure::<dyn FnMut()>::new(fire(Failure::TimedOut));
         let timer = set_timeout(
             on_timeout.as_ref().unchecked_ref(),
             i32::try_from(remaining_ms).unwrap_or(i32::MAX),
         );
         let caller = signal.map(|signal| {
-            let on_abort = Closure::<dyn FnMut()>::new(fire(2));
+            let on_abort = Closure::<dyn FnMut()>::new(fire(Failure::Aborted));
             // Cannot fail for a real AbortSignal; a failure would only mean the
             // caller's signal is ignored, never a crash.
             let _ =
@@ -192,25 +193,19 @@ impl AbortGuard {
 
     /// Feeds a rejection from `fetch` or the body read to `op`, as what it is.
     fn failure(&self, op: &mut Operation, error: &JsValue, reading_body: bool) -> Action {
-        let failure = match self.cause.get() {
-            1 => Failure::TimedOut,
-            2 => Failure::Aborted,
-            _ => {
-                let detail = js_message(error);
-                let cause = Reflect::get(error, &JsValue::from_str("cause"))
-                    .ok()
-                    .filter(JsValue::is_object)
-                    .and_then(|cause| js_message(&cause));
-                return op.failed(
-                    Failure::Network {
-                        detail: detail.as_deref(),
-                        cause: cause.as_deref(),
-                        reading_body,
-                        in_browser: !is_node(),
-                    },
-                    now_ms(),
-                );
-            }
+        if let Some(fired) = self.cause.get() {
+            return op.failed(fired, now_ms());
+        }
+        let detail = js_message(error);
+        let cause = Reflect::get(error, &JsValue::from_str("cause"))
+            .ok()
+            .filter(JsValue::is_object)
+            .and_then(|cause| js_message(&cause));
+        let failure = Failure::Network {
+            detail: detail.as_deref(),
+            cause: cause.as_deref(),
+            reading_body,
+            in_browser: !is_node(),
         };
         op.failed(failure, now_ms())
     }
