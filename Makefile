@@ -37,9 +37,12 @@ setup: ## install whatever is missing (idempotent)
 CARGO_HOME ?= $(HOME)/.cargo
 PKG_CARGO_ARGS := --features js --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
 
+# Three builds: for browsers, one without the signer (`sign` off) and one
+# with it, which only a page whose client signs loads; for Node, one with it.
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs -- $(PKG_CARGO_ARGS)
 	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- $(PKG_CARGO_ARGS)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
@@ -55,6 +58,8 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
+	cargo clippy --all-targets --no-default-features -- -D warnings
 
 # The wasm32 doc tests are compiled for wasm32 (`cph_jobs::wasm` exists only
 # there) and run by wasm-bindgen-test-runner, which finds no test in them:
@@ -84,6 +89,7 @@ $(SIGN_VENV)/.sdk-installed: tests/sign/requirements.txt
 
 test-native: setup ## the sans-IO core, natively (unit, fixture and doc tests)
 	cargo test
+	cargo test --no-default-features --test unsigned
 
 # One mock for both runs: its URL is compiled into the tests, so the browser run
 # reuses the Node run's build instead of compiling again for a new port.

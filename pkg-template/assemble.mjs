@@ -1,5 +1,6 @@
-// Assembles the npm package in pkg/ from the two wasm-pack builds (web and
-// nodejs, in target/wasm-pack/) and the files beside this script.
+// Assembles the npm package in pkg/ from the three wasm-pack builds (in
+// target/wasm-pack/: web, without the signer; web-signing, with it; and
+// nodejs, with it) and the files beside this script.
 //
 //   node pkg-template/assemble.mjs
 //
@@ -54,6 +55,11 @@ const repository = cargoField("repository");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 
+/** Optimises a .wasm in place with the pinned wasm-opt. */
+function optimise(wasm) {
+  execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
+}
+
 const runtimeModules = {};
 for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   const from = join(builds, build);
@@ -71,8 +77,7 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   }
   // Each build folder says how Node must read its .js files.
   writeFileSync(join(to, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
-  const wasm = join(to, "cph_jobs_bg.wasm");
-  execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
+  optimise(join(to, "cph_jobs_bg.wasm"));
 
   // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
   // library that types it, so a consumer's `lib` setting need not.
@@ -87,6 +92,25 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
     toCommonJs(snippet);
     toCommonJs(join(to, "driver.js"));
   }
+}
+
+// The web build's signing module, in web/signing/: its .wasm and its glue,
+// which imports the plain build's runtime snippet, so that both modules
+// reject with the one CphError class. Its own copy of the snippet, and its
+// .d.ts (the plain build's types are the package's), are left out.
+{
+  const from = join(builds, "web-signing");
+  const to = join(out, "web", "signing");
+  if (!existsSync(join(from, "cph_jobs_bg.wasm"))) throw new Error(`missing web-signing build in ${from}; run make pkg`);
+  mkdirSync(to);
+  cpSync(join(from, "cph_jobs_bg.wasm"), join(to, "cph_jobs_bg.wasm"));
+  optimise(join(to, "cph_jobs_bg.wasm"));
+  const glue = readFileSync(join(from, "cph_jobs.js"), "utf8");
+  const snippetImport = /from '\.\/snippets\/[^']*\/runtime\.js'/g;
+  const shared = `from '${relative(to, join(out, runtimeModules.web)).split("\\").join("/")}'`;
+  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the runtime snippet");
+  // The glue names its .d.ts for TypeScript, and this copy has none.
+  writeFileSync(join(to, "cph_jobs.js"), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
 }
 
 // wasm-bindgen's nodejs glue require()s the snippet, and node.cjs the driver,

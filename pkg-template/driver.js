@@ -4,9 +4,14 @@
 // after how long, when to ask for a token, when to poll again, what an error
 // says) is made in the wasm core; this file only moves bytes and time.
 //
-// It imports nothing: the entry points hand it the wasm-bindgen module and
+// It imports nothing: the entry points hand it the wasm-bindgen modules and
 // the runtime snippet, so one source serves the web build (an ES module) and
 // the Node build (turned into CommonJS when the package is assembled).
+//
+// Two modules: `plain` serves tokens, `signing` also signs with an access
+// key. The web build's plain module leaves the signer out, which is a sixth
+// of what a page downloads, so only a page whose client is given
+// `credentials` loads the signing one. In Node both are one module.
 
 // What the core asks for next (Call's action codes).
 const TOKEN = 0;
@@ -35,10 +40,12 @@ const PAGES = 2;
 const WAIT = 3;
 
 /**
- * The package's API over `wasm` (the wasm-bindgen module) and `runtime` (its
- * snippet); `load` (web build) instantiates the module on first use.
+ * The package's API over `runtime` (the snippet) and two wasm-bindgen
+ * modules, `plain` and `signing`. Each is the module itself when it is ready
+ * (Node), or a function that instantiates it on first use and resolves with
+ * it (web build).
  */
-export function api(wasm, runtime, load) {
+export function api(runtime, plain, signing) {
   const { sleep, readCapped, withMetadata } = runtime;
   const inNode = typeof process === "object" && typeof process?.versions?.node === "string";
 
@@ -209,10 +216,14 @@ export function api(wasm, runtime, load) {
   /** The result of a finished call or page: the jobs and what they cost. */
   const result = (call) => withMetadata(JSON.parse(call.json()), call.attempts(), call.polls());
 
+  /** A module now, if it is ready without waiting. */
+  const now = (module) => (typeof module === "function" ? undefined : module);
+  /** A module, once it is ready. */
+  const ready = async (module) => now(module) ?? (await module());
+
   /** Plans a call; a bad argument throws the CphError, which the async callers turn into a rejection. */
   async function plan(core, kind, jobs, options, query) {
-    if (load) await load();
-    return core().call(kind, jobs, options, query, Math.random() * 9007199254740991);
+    return (await core()).call(kind, jobs, options, query, Math.random() * 9007199254740991);
   }
 
   async function run(core, env, kind, jobs, options, query) {
@@ -247,7 +258,7 @@ export function api(wasm, runtime, load) {
   const positional = (endpoint, projectId, token) => {
     let core;
     return {
-      core: () => (core ??= wasm.Core.positional(endpoint, projectId, token)),
+      core: async () => (core ??= (await ready(plain)).Core.positional(endpoint, projectId, token)),
       free: () => core?.free(),
     };
   };
@@ -287,6 +298,7 @@ export function api(wasm, runtime, load) {
    */
   class CphClient {
     #config;
+    #module = plain;
     #core;
     #tokenProvider;
     #fetch;
@@ -298,6 +310,7 @@ export function api(wasm, runtime, load) {
         this.#config = config !== null && typeof config === "object" ? { ...config } : config;
         this.#tokenProvider = given(config, "tokenProvider");
         this.#fetch = given(config, "fetch");
+        if (given(config, "credentials") !== undefined) this.#module = signing;
       } catch {
         // A getter that throws: the core reads the same getter and reports
         // it ("reading ... threw") on each call.
@@ -305,12 +318,20 @@ export function api(wasm, runtime, load) {
       }
       // Where the module is already loaded (Node), the settings are read
       // now, from the caller's own object (getters included).
-      if (!load) this.#core = new wasm.Core(config, inNode);
+      const module = now(this.#module);
+      if (module) this.#core = new module.Core(config, inNode);
     }
 
-    #settings = () => {
-      if (this.#freed) throw new runtime.CphError("invalid-input", "invalid client: it was freed with free()");
-      return (this.#core ??= new wasm.Core(this.#config, inNode));
+    #settings = async () => {
+      const freed = () => new runtime.CphError("invalid-input", "invalid client: it was freed with free()");
+      if (this.#freed) throw freed();
+      if (!this.#core) {
+        const module = await ready(this.#module);
+        // free() may come while the module loads, and so may a second call.
+        if (this.#freed) throw freed();
+        this.#core ??= new module.Core(this.#config, inNode);
+      }
+      return this.#core;
     };
 
     #env = (query) => ({

@@ -56,10 +56,10 @@ export declare function paginateJobs(endpoint: string, projectId: string, reques
 export declare function waitForJobs(endpoint: string, projectId: string, requestId: string | string[], token: string, options?: WaitForJobsOptions): Promise<ListJobsResult>;
 
 /**
- * Bytes of WebAssembly linear memory the package's module holds now (0 in a
- * browser before the first call loads it). It grows in 64 KiB pages and
- * never shrinks, so a console that polls for hours can check that it stays
- * flat.
+ * Bytes of WebAssembly linear memory the package's modules hold now (0 in a
+ * browser before the first call loads one; a browser page whose client signs
+ * with `credentials` loads a second). It grows in 64 KiB pages and never
+ * shrinks, so a console that polls for hours can check that it stays flat.
  */
 export declare function memoryBytes(): number;
 

@@ -146,6 +146,12 @@ impl Settings {
         };
         let project_id = input.project_id.unwrap_or_default();
         validate_id("projectId", &project_id)?;
+        // Refused here rather than at the first send, where a token's
+        // mistakes are refused too.
+        #[cfg(not(feature = "sign"))]
+        if matches!(input.auth, Some(AuthSource::AccessKey(_))) {
+            return Err(Error::invalid_input(crate::request::NOT_SIGNING));
+        }
         let auth = match input.auth {
             Some(AuthSource::Token(token)) => {
                 validate_token(&token)?;

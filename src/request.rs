@@ -11,7 +11,9 @@ use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::response::{decode_list_jobs, decode_list_jobs_json, decode_response_with};
-use crate::sign::{format_sdk_date, sign, Credentials};
+use crate::sign::Credentials;
+#[cfg(feature = "sign")]
+use crate::sign::{format_sdk_date, sign};
 
 /// The default whole-call deadline, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
@@ -22,6 +24,11 @@ pub const MAX_TIMEOUT_MS: u32 = i32::MAX as u32;
 
 /// The header that carries the IAM token.
 pub const AUTH_HEADER: &str = "X-Auth-Token";
+
+/// Why an access key cannot be used by a build without the `sign` feature.
+#[cfg(not(feature = "sign"))]
+pub(crate) const NOT_SIGNING: &str =
+    "invalid credentials: this build of cph-jobs cannot sign requests (the `sign` feature is off)";
 
 /// A validated CPH endpoint: scheme, host, optional port and base path, with
 /// no trailing slash, ready to have `/v1/...` appended.
@@ -431,6 +438,12 @@ impl ListJobsRequest {
                 (AUTH_HEADER, token.clone()),
                 (ACCEPT.0, ACCEPT.1.to_owned()),
             ]),
+            #[cfg(not(feature = "sign"))]
+            Credential::AccessKey(_) => {
+                let _ = now_unix_ms; // only a signature needs the time
+                Err(Error::invalid_input(NOT_SIGNING))
+            }
+            #[cfg(feature = "sign")]
             Credential::AccessKey(credentials) => {
                 let date = format_sdk_date(now_unix_ms)?;
                 let added = sign(credentials, self.method(), &self.url, &[ACCEPT], &[], &date)?;

@@ -9,17 +9,23 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as viteBuild } from "vite";
 import webpack from "webpack";
+import { DEMO_CREDENTIALS } from "../mock/aksk.mjs";
 import { startMock } from "../mock/server.mjs";
 import { launch } from "./chromium.mjs";
 
 // Inside the consumer project, so "cph-jobs" resolves to the installed tarball.
 const apps = fileURLToPath(new URL("../../.tmp/consumer/bundlers/", import.meta.url));
 
-const MAIN = `import { listJobs, CphError, JobStatus } from "cph-jobs";
+// The signing client makes the bundler follow the package's dynamic import
+// of its signing module, a second chunk with a second .wasm.
+const MAIN = `import { listJobs, CphClient, CphError, JobStatus } from "cph-jobs";
 window.runCph = async (endpoint) => {
   const ok = await listJobs(endpoint, "proj_1", "doc-example", "token-for-bundler-test");
   const err = await listJobs(endpoint, "proj_1", "err-502", "token-for-bundler-test").catch((e) => e);
+  const credentials = ${JSON.stringify(DEMO_CREDENTIALS)};
+  const signed = await new CphClient({ endpoint, projectId: "p", credentials, allowSecretKeyInBrowser: true }).listJobs({ requestId: "jobs-2" });
   return {
+    signedJobs: signed.jobs.length,
     requestId: ok.requestId,
     failed: ok.jobs.filter((j) => j.status === JobStatus.Failed).length,
     errIsCphError: err instanceof CphError,
@@ -85,9 +91,9 @@ for (const [name, bundle] of Object.entries(bundlers)) {
     });
     after(() => site?.close());
 
-    test("the .wasm is emitted as an asset", () => {
+    test("both .wasm files are emitted as assets", () => {
       const files = readdirSync(join(dir, "dist"), { recursive: true });
-      assert.ok(files.some((f) => String(f).endsWith(".wasm")), `no .wasm among ${files}`);
+      assert.equal(files.filter((f) => String(f).endsWith(".wasm")).length, 2, `not two .wasm among ${files}`);
     });
 
     test("the bundled page lists jobs and types its errors", async () => {
@@ -98,6 +104,7 @@ for (const [name, bundle] of Object.entries(bundlers)) {
       await tab.waitForFunction(() => window.cphReady === true);
       const result = await tab.evaluate((endpoint) => window.runCph(endpoint), api.url);
       assert.deepEqual(result, {
+        signedJobs: 2,
         requestId: "6a63a18b8bab40ffb71ebd9cb80d0085",
         failed: 1,
         errIsCphError: true,

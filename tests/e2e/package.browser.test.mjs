@@ -3,6 +3,7 @@
 // own origin and on a second one, through CORS.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { DEMO_CREDENTIALS } from "../mock/aksk.mjs";
 import { closedUrl } from "../mock/server.mjs";
 import { packagePage } from "./chromium.mjs";
 
@@ -139,6 +140,50 @@ test("cookies go to a same-origin endpoint only, never to another origin", async
     { site: site.url, api: api.url },
   );
   assert.deepEqual(result, { same: "cookies", cross: "none" });
+});
+
+test("only a client with credentials loads the signing module; both modules throw one CphError", async () => {
+  // A page of its own, so that no earlier test has loaded a module yet.
+  const fresh = await browser.browser.newPage();
+  const requested = [];
+  fresh.on("request", (request) => requested.push(new URL(request.url()).pathname));
+  try {
+    await fresh.goto(`${site.url}/e2e/blank.html`);
+    const call = (body, args) =>
+      fresh.evaluate(
+        async ({ source, args }) => new Function("args", `return (${source})(args);`)(args),
+        { source: body.toString(), args },
+      );
+    const plain = await call(
+      async ({ url, token }) => {
+        const pkg = await import("/pkg/index.js");
+        const listed = await pkg.listJobs(url, "p", "jobs-2", token);
+        const client = await new pkg.CphClient({ endpoint: url, projectId: "p", token }).listJobs({ requestId: "jobs-3" });
+        return { jobs: listed.jobs.length + client.jobs.length, memory: pkg.memoryBytes() };
+      },
+      { url: api.url, token: TOKEN },
+    );
+    assert.equal(plain.jobs, 5);
+    assert.ok(requested.includes("/pkg/web/cph_jobs_bg.wasm"), requested.join(" "));
+    assert.deepEqual(requested.filter((path) => path.includes("/signing/")), [], "a page that signs nothing never loads the signer");
+
+    const signed = await call(
+      async ({ url, credentials }) => {
+        const pkg = await import("/pkg/index.js");
+        const client = new pkg.CphClient({ endpoint: url, projectId: "p", credentials, allowSecretKeyInBrowser: true });
+        const [a, b] = await Promise.all([client.listJobs({ requestId: "jobs-2" }), client.listJobs({ requestId: "jobs-4" })]);
+        const wrong = new pkg.CphClient({ endpoint: url, projectId: "p", credentials: { ...credentials, secretKey: "not-the-key-1" }, allowSecretKeyInBrowser: true });
+        const error = await wrong.listJobs({ requestId: "jobs-2" }).catch((e) => e);
+        return { jobs: a.jobs.length + b.jobs.length, isCphError: error instanceof pkg.CphError, kind: error.kind, status: error.status, memory: pkg.memoryBytes() };
+      },
+      { url: api.url, credentials: { ...DEMO_CREDENTIALS } },
+    );
+    assert.deepEqual({ ...signed, memory: undefined }, { jobs: 6, isCphError: true, kind: "http", status: 401, memory: undefined });
+    assert.equal(requested.filter((path) => path === "/pkg/web/signing/cph_jobs_bg.wasm").length, 1, "loaded once, for two clients");
+    assert.ok(signed.memory > plain.memory, "memoryBytes() counts both modules");
+  } finally {
+    await fresh.close();
+  }
 });
 
 test("no log line of either server carries the token", () => {

@@ -64,11 +64,14 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   assert.equal(version, cargoVersion, "the npm version is the crate's");
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "node.cjs", "node.mjs", "package.json"];
   const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm", "driver.js"];
+  // The browsers' signing module: its glue and .wasm, nothing else.
+  const signing = ["web/signing/cph_jobs.js", "web/signing/cph_jobs_bg.wasm"];
   const belongs = (file) =>
     top.includes(file) ||
+    signing.includes(file) ||
     /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|driver\.js|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file);
   assert.deepEqual(files.filter((file) => !belongs(file)), [], "files that do not belong in the npm package");
-  const expected = [...top, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
+  const expected = [...top, ...signing, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
   assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
   assert.equal(files.filter((file) => file.endsWith("/runtime.js")).length, 2, "one runtime snippet per build");
   console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);

@@ -1,0 +1,47 @@
+//! A build without the `sign` feature (the npm package's plain browser
+//! module): an access key is refused as invalid input, never sent unsigned.
+//! `make test-native` runs it with `cargo test --no-default-features`; with
+//! the feature on it has nothing to test.
+#![cfg(not(feature = "sign"))]
+
+use cph_jobs::operation::{AuthSource, Settings, SettingsInput};
+use cph_jobs::{Credential, Credentials, Endpoint, ErrorKind, ListJobsRequest, Page};
+
+fn credentials() -> Credentials {
+    Credentials::new("AK123", "sk-secret", None).expect("valid keys")
+}
+
+#[test]
+fn settings_with_an_access_key_are_refused() {
+    let error = Settings::new(SettingsInput {
+        endpoint: Some("https://cph.example.com".into()),
+        project_id: Some("proj1".into()),
+        auth: Some(AuthSource::AccessKey(credentials())),
+        secret_key_allowed: true,
+        ..SettingsInput::default()
+    })
+    .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(error.message().contains("cannot sign"), "{error}");
+    assert!(!format!("{error:?}").contains("sk-secret"));
+}
+
+#[test]
+fn a_request_with_an_access_key_has_no_headers_to_send() {
+    let endpoint = Endpoint::parse("https://cph.example.com").unwrap();
+    let credential = Credential::AccessKey(credentials());
+    let request =
+        ListJobsRequest::for_ids(&endpoint, "proj1", &["req-1"], Page::default(), &credential)
+            .unwrap();
+    let error = request.headers_at(1_764_374_400_000).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidInput);
+    assert!(error.message().contains("cannot sign"), "{error}");
+}
+
+#[test]
+fn a_token_still_works() {
+    let request =
+        ListJobsRequest::new("https://cph.example.com", "proj1", "req-1", "tok-1").unwrap();
+    let headers = request.headers_at(0).unwrap();
+    assert!(headers.contains(&("X-Auth-Token", "tok-1".to_owned())));
+}
