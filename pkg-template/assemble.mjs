@@ -11,8 +11,9 @@
 
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { transformSync } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -127,6 +128,13 @@ function toCommonJs(file) {
   writeFileSync(file, `"use strict";\n${body}\nmodule.exports = { ${names.join(", ")} };\n`);
 }
 
+/** Every file under `dir` whose name ends with `suffix`. */
+function findFiles(dir, suffix) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(suffix))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
 function findFile(dir, name) {
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile() && entry.name === name) return join(entry.parentPath ?? entry.path, entry.name);
@@ -143,6 +151,30 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
+
+// The web build's JavaScript is minified, with a source map beside each
+// file (the readable source inside it) for debuggers: a browser downloads
+// every byte of it, comments included, unless a bundler minifies it again.
+// That takes the JavaScript of a page from 13 KB to 7 KB after gzip. Names
+// are kept, so classes and functions show as themselves in a debugger. The
+// Node build, which nothing downloads, stays as written.
+for (const file of [join(out, "index.js"), ...findFiles(join(out, "web"), ".js")]) {
+  const source = readFileSync(file, "utf8");
+  const name = basename(file);
+  const { code, map } = transformSync(source, {
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    keepNames: true,
+    sourcemap: "external",
+    sourcefile: name,
+    sourcesContent: true,
+  });
+  // The glue's pointer to its types, which minifying drops, stays.
+  const types = source.match(/^\/\* @ts-self-types=.*\*\/\n/)?.[0] ?? "";
+  writeFileSync(file, `${types}${code}//# sourceMappingURL=${name}.map\n`);
+  writeFileSync(`${file}.map`, map);
+}
 
 const { name, version: _, description, ...rest } = JSON.parse(template("package.json"));
 const manifest = {

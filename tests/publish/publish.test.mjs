@@ -62,16 +62,20 @@ function npmFiles() {
 test("npm: npm publish --dry-run lists only the package's files", () => {
   const { version, files } = npmFiles();
   assert.equal(version, cargoVersion, "the npm version is the crate's");
-  const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "node.cjs", "node.mjs", "package.json"];
+  const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
   const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm", "driver.js"];
-  // The browsers' signing module: its glue and .wasm, nothing else.
+  // The browsers' signing module: its glue and .wasm, nothing else; and the
+  // source maps of the web build's minified JavaScript.
   const signing = ["web/signing/cph_jobs.js", "web/signing/cph_jobs_bg.wasm"];
+  const maps = ["web/cph_jobs.js.map", "web/driver.js.map", "web/signing/cph_jobs.js.map"];
   const belongs = (file) =>
     top.includes(file) ||
     signing.includes(file) ||
-    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|driver\.js|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file);
+    maps.includes(file) ||
+    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|driver\.js|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file) ||
+    /^web\/snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js\.map$/.test(file);
   assert.deepEqual(files.filter((file) => !belongs(file)), [], "files that do not belong in the npm package");
-  const expected = [...top, ...signing, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
+  const expected = [...top, ...signing, ...maps, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
   assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
   assert.equal(files.filter((file) => file.endsWith("/runtime.js")).length, 2, "one runtime snippet per build");
   console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);
