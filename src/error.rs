@@ -57,17 +57,33 @@ impl fmt::Display for ErrorKind {
 /// error, and text from outside (error bodies, `X-Request-Id`, the platform's
 /// network messages) is scrubbed with [`redact`] before it is read, so
 /// `Display` and `Debug` are safe to log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    kind: ErrorKind,
-    message: String,
-    status: Option<u16>,
-    error_code: Option<String>,
-    error_msg: Option<String>,
-    request_id: Option<String>,
-    attempts: u32,
-    /// Rarely set, so boxed: every `Result` of the crate carries an `Error`.
-    extra: Option<Box<Extra>>,
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<fields::Error>);
+
+/// The fields, boxed: every `Result` of the crate carries an `Error`, which
+/// then moves as one pointer, and only a failure (the rare path) allocates.
+/// The inner struct has the outer one's name, so `Debug` reads the same.
+mod fields {
+    use super::{ErrorKind, Extra};
+
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) struct Error {
+        pub(super) kind: ErrorKind,
+        pub(super) message: String,
+        pub(super) status: Option<u16>,
+        pub(super) error_code: Option<String>,
+        pub(super) error_msg: Option<String>,
+        pub(super) request_id: Option<String>,
+        pub(super) attempts: u32,
+        /// Rarely set, so boxed again.
+        pub(super) extra: Option<Box<Extra>>,
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,20 +95,30 @@ struct Extra {
 impl Error {
     /// An error of `kind` with a human-readable `message` and nothing else set.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Self::with_message(kind, message.into())
+    }
+
+    // Not inlined: errors are the rare path, and each inlined copy would
+    // spell out every field.
+    #[cold]
+    #[inline(never)]
+    fn with_message(kind: ErrorKind, message: String) -> Self {
+        Error(Box::new(fields::Error {
             kind,
-            message: message.into(),
+            message,
             status: None,
             error_code: None,
             error_msg: None,
             request_id: None,
             attempts: 0,
             extra: None,
-        }
+        }))
     }
 
     /// An [`ErrorKind::InvalidInput`] error for the argument `what`:
     /// `invalid {what}: {why}`.
+    #[cold]
+    #[inline(never)]
     pub(crate) fn invalid_argument(what: &str, why: &str) -> Self {
         let mut message = String::from("invalid ");
         message.push_str(what);
@@ -108,91 +134,92 @@ impl Error {
 
     /// Sets the HTTP status of the response that caused the error.
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.0.status = Some(status);
         self
     }
 
     /// Sets the call's request id (the `X-Request-Id` response header, or the
     /// body's `request_id`).
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
-        self.request_id = request_id;
+        self.0.request_id = request_id;
         self
     }
 
     /// Sets the service error code and message read from an error body.
     pub fn with_service_error(mut self, code: Option<String>, msg: Option<String>) -> Self {
-        self.error_code = code;
-        self.error_msg = msg;
+        self.0.error_code = code;
+        self.0.error_msg = msg;
         self
     }
 
     /// Sets how many HTTP requests the call made before it failed.
     pub fn with_attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts;
+        self.0.attempts = attempts;
         self
     }
 
     /// Sets how long the server asked the client to wait (`Retry-After`).
     pub fn with_retry_after_ms(mut self, retry_after_ms: Option<u64>) -> Self {
-        if retry_after_ms.is_some() || self.extra.is_some() {
-            self.extra.get_or_insert_with(Box::default).retry_after_ms = retry_after_ms;
+        if retry_after_ms.is_some() || self.0.extra.is_some() {
+            self.0.extra.get_or_insert_with(Box::default).retry_after_ms = retry_after_ms;
         }
         self
     }
 
     /// Sets the last response a waiter saw before it gave up.
     pub fn with_last_response(mut self, response: Option<ListJobsResponse>) -> Self {
-        if response.is_some() || self.extra.is_some() {
-            self.extra.get_or_insert_with(Box::default).last_response = response;
+        if response.is_some() || self.0.extra.is_some() {
+            self.0.extra.get_or_insert_with(Box::default).last_response = response;
         }
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The human-readable description, without the kind.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.0.status
     }
 
     /// The service error code from the body, e.g. `CPS.0005` or `APIG.0301`.
     pub fn error_code(&self) -> Option<&str> {
-        self.error_code.as_deref()
+        self.0.error_code.as_deref()
     }
 
     /// The service error message from the body.
     pub fn error_msg(&self) -> Option<&str> {
-        self.error_msg.as_deref()
+        self.0.error_msg.as_deref()
     }
 
     /// The `X-Request-Id` response header, else the error body's `request_id`.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
 
     /// How many HTTP requests the call made, retries included; `0` when it
     /// failed before sending anything (bad input, or aborted before it began).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.0.attempts
     }
 
     /// How long the server asked the client to wait before trying again, from
     /// its `Retry-After` header.
     pub fn retry_after_ms(&self) -> Option<u64> {
-        self.extra.as_ref().and_then(|extra| extra.retry_after_ms)
+        self.0.extra.as_ref().and_then(|extra| extra.retry_after_ms)
     }
 
     /// For a waiter that timed out: the last response it saw, if any.
     pub fn last_response(&self) -> Option<&ListJobsResponse> {
-        self.extra
+        self.0
+            .extra
             .as_ref()
             .and_then(|extra| extra.last_response.as_ref())
     }
@@ -200,7 +227,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.0.message)
     }
 }
 
