@@ -146,59 +146,97 @@ pub fn parse_retry_after(value: &str, now_unix_ms: u64) -> Option<u64> {
     Some(at_ms.saturating_sub(now_unix_ms))
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+const MONTHS: [&[u8]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
 ];
 
 /// An HTTP date (RFC 9110 §5.6.7) as seconds since the UNIX epoch:
 /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850
 /// `Sunday, 06-Nov-94 08:49:37 GMT`, or asctime `Sun Nov  6 08:49:37 1994`.
+///
+/// Read byte by byte, without `str::split` or `str::parse`: this runs only
+/// for a throttled call, and the general string searcher and integer parser
+/// would otherwise be in the browser's download for it alone.
 fn parse_http_date(value: &str) -> Option<u64> {
-    let (day, month, year, time) = if let Some((_, rest)) = value.split_once(", ") {
-        let fields: Vec<&str> = rest.split(' ').collect();
-        match fields.as_slice() {
+    let bytes = value.as_bytes();
+    let mut fields = [&bytes[..0]; 5];
+    let (day, month, year, time) = match bytes.windows(2).position(|pair| pair == b", ") {
+        Some(comma) => match split(bytes.get(comma + 2..)?, b' ', &mut fields)? {
             // IMF-fixdate
-            [day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
+            [day, month, year, time, b"GMT"] => (*day, *month, digits(year)?, *time),
             // RFC 850: two-digit years are read as the nearest past century.
-            [date, time, "GMT"] => {
-                let mut parts = date.split('-');
-                let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
-                if parts.next().is_some() || year.len() != 2 {
+            [date, time, b"GMT"] => {
+                let mut parts = [&date[..0]; 3];
+                let [day, month, year] = split(date, b'-', &mut parts)? else {
+                    return None;
+                };
+                if year.len() != 2 {
                     return None;
                 }
-                let yy: u32 = year.parse().ok()?;
+                let yy = digits(year)?;
                 (
-                    day,
-                    month,
+                    *day,
+                    *month,
                     if yy < 70 { 2000 + yy } else { 1900 + yy },
                     *time,
                 )
             }
             _ => return None,
-        }
-    } else {
-        // asctime: the day is space-padded, so split on runs of spaces.
-        let fields: Vec<&str> = value.split_ascii_whitespace().collect();
-        match fields.as_slice() {
-            [_, month, day, time, year] => (*day, *month, year.parse().ok()?, *time),
-            _ => return None,
+        },
+        None => {
+            // asctime: the day is space-padded, so runs of spaces are one.
+            let mut count = 0;
+            for word in bytes
+                .split(u8::is_ascii_whitespace)
+                .filter(|w| !w.is_empty())
+            {
+                *fields.get_mut(count)? = word;
+                count += 1;
+            }
+            match &fields[..count] {
+                [_, month, day, time, year] => (*day, *month, digits(year)?, *time),
+                _ => return None,
+            }
         }
     };
-    let day: u32 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let day = digits(day).filter(|d| (1..=31).contains(d))?;
     let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
-    let mut hms = time.split(':');
-    let mut field = |max: u32| {
-        hms.next()
-            .filter(|f| f.len() == 2)
-            .and_then(|f| f.parse::<u32>().ok())
-            .filter(|v| *v <= max)
+    let mut hms = [&time[..0]; 3];
+    let [h, m, s] = split(time, b':', &mut hms)? else {
+        return None;
     };
-    let (h, m, s) = (field(23)?, field(59)?, field(60)?);
-    if hms.next().is_some() || !(1970..=9999).contains(&year) {
+    let field = |f: &[u8], max: u32| digits(f).filter(|v| f.len() == 2 && *v <= max);
+    let (h, m, s) = (field(h, 23)?, field(m, 59)?, field(s, 60)?);
+    if !(1970..=9999).contains(&year) {
         return None;
     }
     let days = days_from_civil(year, month, day);
     Some(days * 86_400 + u64::from(h * 3600 + m * 60 + s))
+}
+
+/// `bytes` split at every `separator` into `out`, as the filled part of it;
+/// `None` when there are more pieces than `out` holds.
+fn split<'o, 'b>(
+    bytes: &'b [u8],
+    separator: u8,
+    out: &'o mut [&'b [u8]],
+) -> Option<&'o [&'b [u8]]> {
+    let mut count = 0;
+    for piece in bytes.split(|b| *b == separator) {
+        *out.get_mut(count)? = piece;
+        count += 1;
+    }
+    out.get(..count)
+}
+
+/// A number of one to nine ASCII digits, nothing else.
+fn digits(text: &[u8]) -> Option<u32> {
+    if text.is_empty() || text.len() > 9 {
+        return None;
+    }
+    text.iter().try_fold(0u32, |n, b| {
+        b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Days from 1970-01-01 to the given date of the proleptic Gregorian

@@ -157,6 +157,54 @@ mod retries {
             assert_eq!(parse_retry_after(bad, at), None, "{bad:?}");
         }
     }
+
+    #[test]
+    fn an_http_date_must_have_exactly_its_fields() {
+        let at = 784_111_777_000;
+        for date in [
+            "Sun, 06 Nov 1994  08:49:47 GMT",
+            "Sun, 06 Nov 1994 08:49:47 GMT extra",
+            "Sun, +6 Nov 1994 08:49:47 GMT",
+            "Sun, 06 Nov +994 08:49:47 GMT",
+            "Sun, 06 Nov 1994 08:49:+7 GMT",
+            "Sun, 06 Nov 1994 08:49:47:00 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 nov 1994 08:49:47 GMT",
+            "Sun, 06 Nov 10000 08:49:47 GMT",
+            "Sunday, 06-Nov-1994 08:49:47 GMT",
+            "Sunday, 06-Nov-94-1 08:49:47 GMT",
+            "Sunday, 06-Nov 08:49:47 GMT",
+            "Sun Nov  6 08:49:47 1994 GMT",
+            "Sun Nov 08:49:47 1994",
+            "Sun Nov  0 08:49:47 1994",
+            ",",
+            ", ",
+        ] {
+            assert_eq!(parse_retry_after(date, at), None, "{date:?}");
+        }
+        // The accepted spellings: a one-digit day, a leap second, and RFC
+        // 850's two-digit years on either side of 1970.
+        assert_eq!(
+            parse_retry_after("Sun, 6 Nov 1994 08:49:47 GMT", at),
+            Some(10_000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:60 GMT", at),
+            Some(23_000)
+        );
+        assert_eq!(
+            parse_retry_after("Thursday, 01-Jan-70 00:00:10 GMT", 0),
+            Some(10_000)
+        );
+        assert_eq!(
+            parse_retry_after("Friday, 01-Jan-38 00:00:00 GMT", 0),
+            Some(2_145_916_800_000)
+        );
+        assert_eq!(
+            parse_retry_after("Sun Nov 6 08:49:47 1994", at),
+            Some(10_000)
+        );
+    }
 }
 
 mod waiting {
