@@ -14,13 +14,40 @@ use std::borrow::Cow;
 /// Raw control characters must be escaped inside a JSON string.
 const CONTROL_IN_STRING: &str = "control character (\\u0000-\\u001F) found while parsing a string";
 
-/// A failure while reading, before the JSON path is attached.
+/// A failure while reading, before the JSON path is attached. Boxed: every
+/// step of the reader returns a `Result` with it, which then is a pointer
+/// wide, and only a failure allocates.
 #[derive(Debug)]
-pub(crate) struct JsonError {
+pub(crate) struct JsonError(pub(crate) Box<JsonErrorAt>);
+
+/// What a [`JsonError`] says.
+#[derive(Debug)]
+pub(crate) struct JsonErrorAt {
     /// What went wrong, e.g. `invalid type: string, expected a job object`.
     pub(crate) message: String,
     /// The byte offset where it went wrong, for the line and column.
     pub(crate) offset: usize,
+    /// Where in the document, once the decoder has said: `jobs[3].status`.
+    pub(crate) path: String,
+}
+
+impl JsonError {
+    /// `message`, at the byte `offset`.
+    pub(crate) fn new(message: String, offset: usize) -> Self {
+        JsonError(Box::new(JsonErrorAt {
+            message,
+            offset,
+            path: String::new(),
+        }))
+    }
+}
+
+impl std::ops::Deref for JsonError {
+    type Target = JsonErrorAt;
+
+    fn deref(&self) -> &JsonErrorAt {
+        &self.0
+    }
 }
 
 /// What a JSON value starts with, for "invalid type" messages.
@@ -138,10 +165,7 @@ impl<'a> Reader<'a> {
 
     /// An error at the current position.
     pub(crate) fn error(&self, message: impl Into<String>) -> JsonError {
-        JsonError {
-            message: message.into(),
-            offset: self.pos,
-        }
+        JsonError::new(message.into(), self.pos)
     }
 
     fn eof(&self, what: &str) -> JsonError {
@@ -354,9 +378,11 @@ impl<'a> Reader<'a> {
         }
         let bytes: &'a [u8] = self.bytes;
         let slice = bytes.get(start..end).unwrap_or(&[]);
-        std::str::from_utf8(slice).map_err(|e| JsonError {
-            message: String::from("invalid unicode code point"),
-            offset: start + e.valid_up_to(),
+        std::str::from_utf8(slice).map_err(|e| {
+            JsonError::new(
+                String::from("invalid unicode code point"),
+                start + e.valid_up_to(),
+            )
         })
     }
 
@@ -592,7 +618,9 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
             0x00..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[run..i]);
+        // The positions are of ASCII bytes, so `get` always succeeds; unlike
+        // indexing it cannot panic, which keeps the panic path out.
+        out.push_str(s.get(run..i).unwrap_or_default());
         if escaped.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -603,7 +631,7 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
         }
         run = i + 1;
     }
-    out.push_str(&s[run..]);
+    out.push_str(s.get(run..).unwrap_or_default());
     out.push('"');
 }
 

@@ -57,8 +57,11 @@ impl Endpoint {
         if s.is_empty() {
             return Err(invalid_endpoint("it is empty"));
         }
+        // `get`, not indexing, here and below: the positions are of ASCII
+        // bytes and always valid, and a checked slice keeps the panic path
+        // (and its formatting code) out of the download.
         let (scheme, rest) = match crate::error::find(s.as_bytes(), b"://") {
-            Some(i) => (&s[..i], &s[i + 3..]),
+            Some(i) => (s.get(..i).unwrap_or(""), s.get(i + 3..).unwrap_or("")),
             None => return Err(invalid_endpoint("it is not an absolute http(s) URL")),
         };
         let https = if scheme.eq_ignore_ascii_case("https") {
@@ -75,7 +78,7 @@ impl Endpoint {
             return Err(invalid_endpoint("it contains a backslash"));
         }
         let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
+            Some(i) => rest.split_at_checked(i).unwrap_or((rest, "")),
             None => (rest, ""),
         };
         if authority.contains('@') {
@@ -126,13 +129,13 @@ fn split_host_port(authority: &str) -> Result<(String, Option<&str>), Error> {
         let end = v6
             .find(']')
             .ok_or_else(|| invalid_endpoint("an IPv6 host is missing its closing ']'"))?;
-        let after = &v6[end + 1..];
+        let after = v6.get(end + 1..).unwrap_or("");
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
             None => return Err(invalid_endpoint("unexpected text after the IPv6 host")),
         };
-        (&authority[..end + 2], port)
+        (authority.get(..end + 2).unwrap_or(authority), port)
     } else {
         match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -181,7 +184,9 @@ fn check_host(host: &str) -> Result<bool, Error> {
     let last_label = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
     let numeric_last = !last_label.is_empty()
         && (last_label.bytes().all(|b| b.is_ascii_digit())
-            || (last_label.len() > 1 && last_label[..2].eq_ignore_ascii_case("0x")));
+            || last_label
+                .get(..2)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("0x")));
     if numeric_last {
         let [first, ..] = parse_ipv4(host)
             .ok_or_else(|| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;

@@ -168,9 +168,9 @@ fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<
             message.push_str(": the body is empty");
             return Error::new(ErrorKind::Decode, message);
         }
-        if !failure.path.is_empty() {
+        if !failure.error.path.is_empty() {
             message.push_str(" at ");
-            message.push_str(&failure.path);
+            message.push_str(&failure.error.path);
         }
         message.push_str(": ");
         message.push_str(&failure.error.message);
@@ -184,18 +184,15 @@ fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<
 }
 
 /// A decoding failure and the JSON path to where it happened, built up as it
-/// travels out through the containers.
+/// travels out through the containers (in the error, so that a `Result`
+/// with a `Failure` stays a pointer wide).
 struct Failure {
-    path: String,
     error: JsonError,
 }
 
 impl From<JsonError> for Failure {
     fn from(error: JsonError) -> Self {
-        Failure {
-            path: String::new(),
-            error,
-        }
+        Failure { error }
     }
 }
 
@@ -214,11 +211,12 @@ impl Failure {
     /// Puts `head` in front of the path: `jobs` + `[3].status`, or
     /// `[3]` + `status` with a dot between.
     fn within(mut self, mut head: String) -> Self {
-        if !self.path.is_empty() && !self.path.starts_with('[') {
+        let path = &mut self.error.0.path;
+        if !path.is_empty() && !path.starts_with('[') {
             head.push('.');
         }
-        head.push_str(&self.path);
-        self.path = head;
+        head.push_str(path);
+        *path = head;
         self
     }
 }
@@ -238,7 +236,7 @@ fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure 
     });
     message.push_str(", expected ");
     message.push_str(expected);
-    Failure::from(JsonError { message, offset })
+    Failure::from(JsonError::new(message, offset))
 }
 
 fn missing(reader: &Reader<'_>, field: &str) -> Failure {
@@ -366,12 +364,7 @@ fn read_status(reader: &mut Reader<'_>) -> Result<JobStatus, Failure> {
         kind => return Err(invalid_type(reader, kind, expected)),
     }
     let start = reader.offset();
-    let failure = |message: String| {
-        Failure::from(JsonError {
-            message,
-            offset: start,
-        })
-    };
+    let failure = |message: String| Failure::from(JsonError::new(message, start));
     match reader.integer()? {
         Integer::Value(code) => {
             JobStatus::from_wire(code).map_err(|why| failure(String::from(why)))
@@ -527,17 +520,13 @@ fn read_error_body(body: &[u8], secrets: &[&str]) -> ServiceError {
     if read.is_err() {
         return ServiceError::default();
     }
+    // A loop, not `found.map`: that would copy the cleaning into the
+    // module nine times.
+    for value in &mut found {
+        *value = clean(value.take(), secrets);
+    }
     let [error_code, error_msg, nested_code, nested_msg, camel_code, camel_msg, code, message, request_id] =
-        found.map(|v| {
-            v.filter(|s| !s.is_empty()).map(|s| {
-                let s = if secrets.is_empty() {
-                    s
-                } else {
-                    redact_all(&s, secrets).into_owned()
-                };
-                truncate(s, MAX_SERVICE_MESSAGE_BYTES)
-            })
-        });
+        found;
     let pairs = [
         (error_code, error_msg),
         (nested_code, nested_msg),
@@ -553,6 +542,19 @@ fn read_error_body(body: &[u8], secrets: &[&str]) -> ServiceError {
         service.message = message;
     }
     service
+}
+
+/// A string found in an error body, scrubbed of `secrets` and cut to
+/// length; an empty one counts as absent.
+fn clean(value: Option<String>, secrets: &[&str]) -> Option<String> {
+    value.filter(|s| !s.is_empty()).map(|s| {
+        let s = if secrets.is_empty() {
+            s
+        } else {
+            redact_all(&s, secrets).into_owned()
+        };
+        truncate(s, MAX_SERVICE_MESSAGE_BYTES)
+    })
 }
 
 /// A code or message: a string, or an integer written as one. Anything else
