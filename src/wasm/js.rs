@@ -421,7 +421,13 @@ impl Core {
         query: bool,
         seed: f64,
     ) -> Result<Call, JsValue> {
-        self.plan(kind, &jobs, &options, query, seed)
+        // A bad setting fails every call with the same error, reported
+        // from where it is kept.
+        let settings = match &self.settings {
+            Ok(settings) => Rc::clone(settings),
+            Err(error) => return Err(super::js_error(error)),
+        };
+        Self::plan(settings, kind, &jobs, &options, query, seed)
             .map(|op| Call {
                 op,
                 delay: 0,
@@ -431,14 +437,13 @@ impl Core {
     }
 
     fn plan(
-        &self,
+        settings: Rc<Settings>,
         kind: u8,
         jobs: &JsValue,
         options: &JsValue,
         query: bool,
         seed: f64,
     ) -> Result<Operation, Error> {
-        let settings = self.settings.clone()?;
         let (jobs, props) = if query {
             let props = Props::of(jobs, "query")?;
             if props.object.is_none() {
@@ -655,7 +660,7 @@ impl Call {
     /// The `CphError` of a failed call.
     pub fn error(&self) -> JsValue {
         match self.op.error() {
-            Some(error) => error.clone().into(),
+            Some(error) => super::js_error(error),
             None => Error::invalid_input("the call has not failed").into(),
         }
     }

@@ -70,15 +70,21 @@ pub(crate) fn to_js(response: &ListJobsResponse) -> JsValue {
 /// hand an [`Error`] to JavaScript as the same class.
 impl From<Error> for JsValue {
     fn from(error: Error) -> JsValue {
-        runtime::make_error(
-            error.kind().as_str(),
-            error.message(),
-            error.status(),
-            error.error_code().map(str::to_owned),
-            error.error_msg().map(str::to_owned),
-            error.request_id().map(str::to_owned),
-            error.attempts(),
-            error.last_response().map_or(JsValue::UNDEFINED, to_js),
-        )
+        js_error(&error)
     }
+}
+
+/// The `CphError` of `error`, which stays where it is: an error kept to be
+/// reported again need not be copied for it.
+pub(crate) fn js_error(error: &Error) -> JsValue {
+    runtime::make_error(
+        error.kind().as_str(),
+        error.message(),
+        error.status(),
+        error.error_code(),
+        error.error_msg(),
+        error.request_id(),
+        error.attempts(),
+        error.last_response().map_or(JsValue::UNDEFINED, to_js),
+    )
 }

@@ -13,9 +13,9 @@ extern "C" {
         kind: &str,
         message: &str,
         status: Option<u16>,
-        error_code: Option<String>,
-        error_msg: Option<String>,
-        request_id: Option<String>,
+        error_code: Option<&str>,
+        error_msg: Option<&str>,
+        request_id: Option<&str>,
         attempts: u32,
         last_response: JsValue,
     ) -> JsValue;
