@@ -124,6 +124,11 @@ fn stop_bytes(word: u64) -> u64 {
     quote | backslash | control
 }
 
+// The reader's small steps (white space, punctuation, a run of string
+// content, the UTF-8 view) are `#[inline]`: the crate's low inline threshold,
+// set for size in .cargo/config.toml, would keep them out of line, and each
+// call per token then costs more than the step. Inlined, a listJobs body
+// decodes about a fifth faster in WebAssembly, for 0.75 KB of download.
 impl<'a> Reader<'a> {
     pub(crate) fn new(bytes: &'a [u8]) -> Self {
         Reader {
@@ -136,6 +141,7 @@ impl<'a> Reader<'a> {
     /// Moves to the next byte that ends a run of string content (or to the
     /// end of the input), eight bytes at a time: strings are most of a
     /// ListJobs body, so this loop is most of the decoding time.
+    #[inline]
     fn skip_plain(&mut self) {
         let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
         let mut chunks = rest.chunks_exact(8);
@@ -174,6 +180,7 @@ impl<'a> Reader<'a> {
         self.error(message)
     }
 
+    #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
             self.pos += 1;
@@ -181,6 +188,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The kind of the next value, after white space.
+    #[inline]
     pub(crate) fn value_kind(&mut self) -> Result<Kind, JsonError> {
         self.skip_ws();
         Ok(match self.bytes.get(self.pos) {
@@ -245,6 +253,7 @@ impl<'a> Reader<'a> {
 
     /// Steps over the `{` or `[` the caller peeked; true when the container
     /// is empty, with its `close` consumed too.
+    #[inline]
     fn open(&mut self, close: u8) -> bool {
         self.skip_ws();
         self.pos += 1;
@@ -257,6 +266,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks that a key (a string) starts here.
+    #[inline]
     fn key_start(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         match self.bytes.get(self.pos) {
@@ -267,6 +277,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the `:` after a key.
+    #[inline]
     fn colon(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         match self.bytes.get(self.pos) {
@@ -281,6 +292,7 @@ impl<'a> Reader<'a> {
 
     /// After an item of the container that `close` ends: true when that was
     /// the last (the `close` is consumed), false after a `,`.
+    #[inline]
     fn item_end(&mut self, close: u8) -> Result<bool, JsonError> {
         self.skip_ws();
         match self.bytes.get(self.pos) {
@@ -372,6 +384,7 @@ impl<'a> Reader<'a> {
         self.utf8(start, self.pos - 1).map(|_| ())
     }
 
+    #[inline]
     fn utf8(&self, start: usize, end: usize) -> Result<&'a str, JsonError> {
         if let Some(text) = self.text.and_then(|text| text.get(start..end)) {
             return Ok(text);
