@@ -9,9 +9,10 @@
 // the Node build (turned into CommonJS when the package is assembled).
 //
 // Two modules: `plain` serves tokens, `signing` also signs with an access
-// key. The web build's plain module leaves the signer out, which is a sixth
-// of what a page downloads, so only a page whose client is given
-// `credentials` loads the signing one. In Node both are one module.
+// key. The web build's plain module leaves the signer out (it would add a
+// fifth to what a page downloads), so only a page whose client is given
+// `credentials` (and `allowSecretKeyInBrowser`) loads the signing one. In
+// Node both are one module.
 
 // What the core asks for next (Call's action codes).
 const TOKEN = 0;
@@ -216,14 +217,20 @@ export function api(runtime, plain, signing) {
   /** The result of a finished call or page: the jobs and what they cost. */
   const result = (call) => withMetadata(JSON.parse(call.json()), call.attempts(), call.polls());
 
-  /** A module now, if it is ready without waiting. */
-  const now = (module) => (typeof module === "function" ? undefined : module);
+  /** A module now, if it is ready without waiting: Node's always, the web build's once it has loaded. */
+  const loaded = (module) => (typeof module === "function" ? module.loaded : module);
   /** A module, once it is ready. */
-  const ready = async (module) => now(module) ?? (await module());
+  const ready = async (module) => loaded(module) ?? (await module());
 
-  /** Plans a call; a bad argument throws the CphError, which the async callers turn into a rejection. */
+  /**
+   * Plans a call with the settings that `core` hands to its callback; a bad
+   * argument throws the CphError, which the async callers turn into a
+   * rejection. `core` calls back in the same step as its last check, so
+   * nothing (a free() above all) comes between them, and a call made before
+   * free() goes ahead.
+   */
   async function plan(core, kind, jobs, options, query) {
-    return (await core()).call(kind, jobs, options, query, Math.random() * 9007199254740991);
+    return core((settings) => settings.call(kind, jobs, options, query, Math.random() * 9007199254740991));
   }
 
   async function run(core, env, kind, jobs, options, query) {
@@ -258,7 +265,10 @@ export function api(runtime, plain, signing) {
   const positional = (endpoint, projectId, token) => {
     let core;
     return {
-      core: async () => (core ??= (await ready(plain)).Core.positional(endpoint, projectId, token)),
+      core: async (use) => {
+        core ??= (loaded(plain) ?? (await ready(plain))).Core.positional(endpoint, projectId, token);
+        return use(core);
+      },
       free: () => core?.free(),
     };
   };
@@ -310,7 +320,11 @@ export function api(runtime, plain, signing) {
         this.#config = config !== null && typeof config === "object" ? { ...config } : config;
         this.#tokenProvider = given(config, "tokenProvider");
         this.#fetch = given(config, "fetch");
-        if (given(config, "credentials") !== undefined) this.#module = signing;
+        // The signing module only for keys it will use: without the opt-in,
+        // a browser refuses them, and the plain module says so as well.
+        if (given(config, "credentials") !== undefined && given(config, "allowSecretKeyInBrowser") === true) {
+          this.#module = signing;
+        }
       } catch {
         // A getter that throws: the core reads the same getter and reports
         // it ("reading ... threw") on each call.
@@ -318,20 +332,18 @@ export function api(runtime, plain, signing) {
       }
       // Where the module is already loaded (Node), the settings are read
       // now, from the caller's own object (getters included).
-      const module = now(this.#module);
-      if (module) this.#core = new module.Core(config, inNode);
+      if (typeof this.#module !== "function") this.#core = new this.#module.Core(config, inNode);
     }
 
-    #settings = async () => {
-      const freed = () => new runtime.CphError("invalid-input", "invalid client: it was freed with free()");
-      if (this.#freed) throw freed();
-      if (!this.#core) {
-        const module = await ready(this.#module);
+    /** Hands the client's settings to `use`, made on first use in the web build. */
+    #settings = async (use) => {
+      if (!this.#core && !this.#freed) {
+        const module = loaded(this.#module) ?? (await ready(this.#module));
         // free() may come while the module loads, and so may a second call.
-        if (this.#freed) throw freed();
-        this.#core ??= new module.Core(this.#config, inNode);
+        if (!this.#freed) this.#core ??= new module.Core(this.#config, inNode);
       }
-      return this.#core;
+      if (this.#freed) throw new runtime.CphError("invalid-input", "invalid client: it was freed with free()");
+      return use(this.#core);
     };
 
     #env = (query) => ({

@@ -3,8 +3,9 @@
 // await is needed (bundlers targeting older browsers refuse it).
 //
 // Two modules (see driver.js): the plain one, for tokens, and the signing
-// one, imported only when a CphClient is given `credentials`, so a page that
-// signs nothing never downloads the signer. Both use the one runtime
+// one, imported only when a CphClient is given `credentials` and
+// `allowSecretKeyInBrowser`, so a page that signs nothing never downloads the
+// signer. Both use the one runtime
 // snippet, so every error is the same CphError class.
 import init, * as plain from "./web/cph_jobs.js";
 import * as runtime from "__RUNTIME_MODULE__";
@@ -13,15 +14,21 @@ import { api } from "./web/driver.js";
 export { CphError, JobStatus } from "__RUNTIME_MODULE__";
 
 /** The instantiated modules, for memoryBytes(). */
-const loaded = new Set();
+const instances = new Set();
 
-/** Instantiates a module on first use; a failed load lets a later call try again, e.g. after the network is back. */
+/**
+ * Instantiates a module on first use, and then holds it in `loaded`, so a
+ * later call need not wait. A failed load lets a later call try again, e.g.
+ * after the network is back (for the signing module's JavaScript, as far as
+ * the browser does not keep the failed import).
+ */
 function loader(instantiate) {
   let ready;
-  return () =>
+  const load = () =>
     (ready ??= instantiate().then(
       (module) => {
-        loaded.add(module);
+        instances.add(module);
+        load.loaded = module;
         return module;
       },
       (cause) => {
@@ -29,16 +36,19 @@ function loader(instantiate) {
         throw new runtime.CphError("network", `could not load the cph-jobs WebAssembly module: ${cause?.message ?? cause}`);
       },
     ));
+  return load;
 }
 
 const loadPlain = loader(() => init().then(() => plain));
-const loadSigning = loader(() => import("./web/signing/cph_jobs.js").then((signing) => signing.default().then(() => signing)));
+const loadSigning = loader(() =>
+  import("./web/signing/cph_jobs_signing.js").then((signing) => signing.default().then(() => signing)),
+);
 
 export const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } = api(runtime, loadPlain, loadSigning);
 
 /** See the type declaration: the linear memory of the package's modules in bytes (0 before the first call loads one). */
 export function memoryBytes() {
   let bytes = 0;
-  for (const module of loaded) bytes += module.memoryBytes();
+  for (const module of instances) bytes += module.memoryBytes();
   return bytes;
 }

@@ -20,8 +20,8 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
  * SIGNING_GZIP_BUDGET: what a page whose client is given `credentials`
  * downloads on top: the signing module and its glue.
  */
-export const WEB_GZIP_BUDGET = 54_200;
-export const SIGNING_GZIP_BUDGET = 66_200;
+export const WEB_GZIP_BUDGET = 55_700;
+export const SIGNING_GZIP_BUDGET = 67_300;
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 

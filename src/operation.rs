@@ -146,12 +146,6 @@ impl Settings {
         };
         let project_id = input.project_id.unwrap_or_default();
         validate_id("projectId", &project_id)?;
-        // Refused here rather than at the first send, where a token's
-        // mistakes are refused too.
-        #[cfg(not(feature = "sign"))]
-        if matches!(input.auth, Some(AuthSource::AccessKey(_))) {
-            return Err(Error::invalid_input(crate::request::NOT_SIGNING));
-        }
         let auth = match input.auth {
             Some(AuthSource::Token(token)) => {
                 validate_token(&token)?;
@@ -173,6 +167,13 @@ impl Settings {
                 ))
             }
         };
+        // Refused here rather than at the first send, where a token's
+        // mistakes are refused too; after the browser check, whose advice
+        // holds for every build.
+        #[cfg(not(feature = "sign"))]
+        if matches!(auth, AuthSource::AccessKey(_)) {
+            return Err(Error::invalid_input(crate::request::NOT_SIGNING));
+        }
         Ok(Settings {
             endpoint,
             project_id,

@@ -27,6 +27,21 @@ fn settings_with_an_access_key_are_refused() {
 }
 
 #[test]
+fn outside_node_the_advice_about_secret_keys_comes_first() {
+    let error = Settings::new(SettingsInput {
+        endpoint: Some("https://cph.example.com".into()),
+        project_id: Some("proj1".into()),
+        auth: Some(AuthSource::AccessKey(credentials())),
+        ..SettingsInput::default()
+    })
+    .unwrap_err();
+    assert!(
+        error.message().contains("allowSecretKeyInBrowser"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_request_with_an_access_key_has_no_headers_to_send() {
     let endpoint = Endpoint::parse("https://cph.example.com").unwrap();
     let credential = Credential::AccessKey(credentials());

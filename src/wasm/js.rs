@@ -147,9 +147,10 @@ pub struct CphClientConfig {
     )]
     pub token_provider: Option<Function>,
     /// An access key pair to sign requests with (`SDK-HMAC-SHA256`), instead
-    /// of a token: for Node scripts and CI jobs. In a browser, the client's
-    /// first call loads the package's signing module, which pages that sign
-    /// nothing never download.
+    /// of a token: for Node scripts and CI jobs. In a browser (with
+    /// `allowSecretKeyInBrowser`), the client's first call loads the
+    /// package's signing module, which pages that sign nothing never
+    /// download.
     #[tsify(optional)]
     pub credentials: Option<AccessKeyCredentials>,
     /// Allows `credentials` outside Node. A secret key in a web page can be

@@ -155,15 +155,20 @@ test("only a client with credentials loads the signing module; both modules thro
         { source: body.toString(), args },
       );
     const plain = await call(
-      async ({ url, token }) => {
+      async ({ url, token, credentials }) => {
         const pkg = await import("/pkg/index.js");
         const listed = await pkg.listJobs(url, "p", "jobs-2", token);
         const client = await new pkg.CphClient({ endpoint: url, projectId: "p", token }).listJobs({ requestId: "jobs-3" });
-        return { jobs: listed.jobs.length + client.jobs.length, memory: pkg.memoryBytes() };
+        // Keys without the opt-in are refused, and need no signer for that.
+        const refused = await new pkg.CphClient({ endpoint: url, projectId: "p", credentials })
+          .listJobs({ requestId: "jobs-2" })
+          .catch((e) => e.message);
+        return { jobs: listed.jobs.length + client.jobs.length, refused, memory: pkg.memoryBytes() };
       },
-      { url: api.url, token: TOKEN },
+      { url: api.url, token: TOKEN, credentials: { ...DEMO_CREDENTIALS } },
     );
     assert.equal(plain.jobs, 5);
+    assert.match(plain.refused, /^invalid credentials: .*allowSecretKeyInBrowser/, "refused without the signer");
     assert.ok(requested.includes("/pkg/web/cph_jobs_bg.wasm"), requested.join(" "));
     assert.deepEqual(requested.filter((path) => path.includes("/signing/")), [], "a page that signs nothing never loads the signer");
 
@@ -179,7 +184,7 @@ test("only a client with credentials loads the signing module; both modules thro
       { url: api.url, credentials: { ...DEMO_CREDENTIALS } },
     );
     assert.deepEqual({ ...signed, memory: undefined }, { jobs: 6, isCphError: true, kind: "http", status: 401, memory: undefined });
-    assert.equal(requested.filter((path) => path === "/pkg/web/signing/cph_jobs_bg.wasm").length, 1, "loaded once, for two clients");
+    assert.equal(requested.filter((path) => path === "/pkg/web/signing/cph_jobs_signing_bg.wasm").length, 1, "loaded once, for two clients");
     assert.ok(signed.memory > plain.memory, "memoryBytes() counts both modules");
   } finally {
     await fresh.close();

@@ -364,6 +364,17 @@ export const cases = [
       const freed = new pkg.CphClient({ endpoint: url, projectId: "p", token });
       freed.free();
       const afterFree = await freed.listJobs({ requestId: "jobs-1" }).catch(describe);
+      // A call made before free() goes ahead, in Node and, once the module
+      // has loaded (it has by now), in a browser; as with `using`.
+      const busy = new pkg.CphClient({ endpoint: url, projectId: "p", token });
+      const warm = await busy.listJobs({ requestId: "jobs-2" });
+      const beforeFree = busy.listJobs({ requestId: "jobs-3" });
+      busy.free();
+      const startedBeforeFree = await beforeFree.then((r) => r.jobs.length + warm.jobs.length, describe);
+      const fresh = new pkg.CphClient({ endpoint: url, projectId: "p", token });
+      const firstBeforeFree = fresh.listJobs({ requestId: "jobs-1" });
+      fresh.free();
+      const firstStartedBeforeFree = await firstBeforeFree.then((r) => r.jobs.length, describe);
       const unbound = client.listJobs;
       const unboundCall = await Promise.resolve()
         .then(() => unbound({ requestId: "jobs-1" }))
@@ -371,7 +382,7 @@ export const cases = [
           () => "resolved",
           (error) => (error instanceof TypeError || error?.name === "CphError" ? "rejected" : "other"),
         );
-      return { aborted, midBody, midBodyId, thisSeen, providerAborted, providerTimedOut, asked, refreshFailed, refused, getterThrew, afterFree, unboundCall };
+      return { aborted, midBody, midBodyId, thisSeen, providerAborted, providerTimedOut, asked, refreshFailed, refused, getterThrew, afterFree, startedBeforeFree, firstStartedBeforeFree, unboundCall };
     },
     check(r) {
       assert.deepEqual(r.aborted, [true, true, false], "unread bodies aborted, a read one left alone");
@@ -389,6 +400,8 @@ export const cases = [
       assert.match(r.getterThrew.message, /reading token threw/);
       assert.equal(r.afterFree.kind, "invalid-input");
       assert.match(r.afterFree.message, /freed/);
+      assert.equal(r.startedBeforeFree, 5, "a call made before free() goes ahead");
+      assert.equal(r.firstStartedBeforeFree, 1, "so does a new client's first call");
       assert.equal(r.unboundCall, "rejected", "an unbound method rejects rather than throwing");
     },
   },

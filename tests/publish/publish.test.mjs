@@ -66,8 +66,8 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm", "driver.js"];
   // The browsers' signing module: its glue and .wasm, nothing else; and the
   // source maps of the web build's minified JavaScript.
-  const signing = ["web/signing/cph_jobs.js", "web/signing/cph_jobs_bg.wasm"];
-  const maps = ["web/cph_jobs.js.map", "web/driver.js.map", "web/signing/cph_jobs.js.map"];
+  const signing = ["web/signing/cph_jobs_signing.js", "web/signing/cph_jobs_signing_bg.wasm"];
+  const maps = ["web/cph_jobs.js.map", "web/driver.js.map", "web/signing/cph_jobs_signing.js.map"];
   const belongs = (file) =>
     top.includes(file) ||
     signing.includes(file) ||
@@ -79,6 +79,18 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
   assert.equal(files.filter((file) => file.endsWith("/runtime.js")).length, 2, "one runtime snippet per build");
   console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);
+});
+
+test("the web build's minified JavaScript keeps its names and adds no newer syntax", () => {
+  for (const file of ["index.js", "web/cph_jobs.js", "web/driver.js", "web/signing/cph_jobs_signing.js"]) {
+    const code = readFileSync(join(pkg, file), "utf8");
+    // Class static blocks (ES2022, Safari 16.4) are what a minifier adds to
+    // keep renamed names; the sources have none.
+    assert.ok(!code.includes("static{"), `${file} has a class static block`);
+    assert.match(code, /\/\/# sourceMappingURL=[\w.]+\.map\n$/, `${file} names its source map`);
+  }
+  assert.match(readFileSync(join(pkg, "web/driver.js"), "utf8"), /class CphClient\b/);
+  assert.match(readFileSync(join(pkg, "web/cph_jobs.js"), "utf8"), /^\/\* @ts-self-types="\.\/cph_jobs\.d\.ts" \*\//);
 });
 
 test("one version: Cargo.toml's, in pkg/package.json, the CHANGELOG and the example", () => {
