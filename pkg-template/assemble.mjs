@@ -136,10 +136,9 @@ function findFiles(dir, suffix) {
 }
 
 function findFile(dir, name) {
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name === name) return join(entry.parentPath ?? entry.path, entry.name);
-  }
-  throw new Error(`${name} not found under ${dir}`);
+  const found = findFiles(dir, name).find((file) => basename(file) === name);
+  if (!found) throw new Error(`${name} not found under ${dir}`);
+  return found;
 }
 
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);

@@ -217,10 +217,11 @@ export function api(runtime, plain, signing) {
   /** The result of a finished call or page: the jobs and what they cost. */
   const result = (call) => withMetadata(JSON.parse(call.json()), call.attempts(), call.polls());
 
-  /** A module now, if it is ready without waiting: Node's always, the web build's once it has loaded. */
+  /**
+   * A module now, if it is ready without waiting: Node's always, the web
+   * build's once it has loaded (until then, calling it loads it).
+   */
   const loaded = (module) => (typeof module === "function" ? module.loaded : module);
-  /** A module, once it is ready. */
-  const ready = async (module) => loaded(module) ?? (await module());
 
   /**
    * Plans a call with the settings that `core` hands to its callback; a bad
@@ -266,7 +267,7 @@ export function api(runtime, plain, signing) {
     let core;
     return {
       core: async (use) => {
-        core ??= (loaded(plain) ?? (await ready(plain))).Core.positional(endpoint, projectId, token);
+        core ??= (loaded(plain) ?? (await plain())).Core.positional(endpoint, projectId, token);
         return use(core);
       },
       free: () => core?.free(),
@@ -338,7 +339,7 @@ export function api(runtime, plain, signing) {
     /** Hands the client's settings to `use`, made on first use in the web build. */
     #settings = async (use) => {
       if (!this.#core && !this.#freed) {
-        const module = loaded(this.#module) ?? (await ready(this.#module));
+        const module = loaded(this.#module) ?? (await this.#module());
         // free() may come while the module loads, and so may a second call.
         if (!this.#freed) this.#core ??= new module.Core(this.#config, inNode);
       }

@@ -5,8 +5,8 @@
 // Two modules (see driver.js): the plain one, for tokens, and the signing
 // one, imported only when a CphClient is given `credentials` and
 // `allowSecretKeyInBrowser`, so a page that signs nothing never downloads the
-// signer. Both use the one runtime
-// snippet, so every error is the same CphError class.
+// signer. Both use the one runtime snippet, so every error is the same
+// CphError class.
 import init, * as plain from "./web/cph_jobs.js";
 import * as runtime from "__RUNTIME_MODULE__";
 import { api } from "./web/driver.js";

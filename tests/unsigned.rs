@@ -11,16 +11,20 @@ fn credentials() -> Credentials {
     Credentials::new("AK123", "sk-secret", None).expect("valid keys")
 }
 
-#[test]
-fn settings_with_an_access_key_are_refused() {
-    let error = Settings::new(SettingsInput {
+/// Settings with an access key, where a secret key is (or is not) allowed.
+fn access_key_settings(secret_key_allowed: bool) -> SettingsInput {
+    SettingsInput {
         endpoint: Some("https://cph.example.com".into()),
         project_id: Some("proj1".into()),
         auth: Some(AuthSource::AccessKey(credentials())),
-        secret_key_allowed: true,
+        secret_key_allowed,
         ..SettingsInput::default()
-    })
-    .unwrap_err();
+    }
+}
+
+#[test]
+fn settings_with_an_access_key_are_refused() {
+    let error = Settings::new(access_key_settings(true)).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
     assert!(error.message().contains("cannot sign"), "{error}");
     assert!(!format!("{error:?}").contains("sk-secret"));
@@ -28,13 +32,7 @@ fn settings_with_an_access_key_are_refused() {
 
 #[test]
 fn outside_node_the_advice_about_secret_keys_comes_first() {
-    let error = Settings::new(SettingsInput {
-        endpoint: Some("https://cph.example.com".into()),
-        project_id: Some("proj1".into()),
-        auth: Some(AuthSource::AccessKey(credentials())),
-        ..SettingsInput::default()
-    })
-    .unwrap_err();
+    let error = Settings::new(access_key_settings(false)).unwrap_err();
     assert!(
         error.message().contains("allowSecretKeyInBrowser"),
         "{error}"
