@@ -18,7 +18,7 @@ const CONTROL_IN_STRING: &str = "control character (\\u0000-\\u001F) found while
 /// step of the reader returns a `Result` with it, which then is a pointer
 /// wide, and only a failure allocates.
 #[derive(Debug)]
-pub(crate) struct JsonError(pub(crate) Box<JsonErrorAt>);
+pub(crate) struct JsonError(Box<JsonErrorAt>);
 
 /// What a [`JsonError`] says.
 #[derive(Debug)]
@@ -47,6 +47,12 @@ impl std::ops::Deref for JsonError {
 
     fn deref(&self) -> &JsonErrorAt {
         &self.0
+    }
+}
+
+impl std::ops::DerefMut for JsonError {
+    fn deref_mut(&mut self) -> &mut JsonErrorAt {
+        &mut self.0
     }
 }
 

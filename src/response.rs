@@ -160,21 +160,20 @@ impl WireJob<'_> {
 fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<String, Error> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let mut reader = Reader::new(body);
-    let result = read_document(&mut reader, sink)
-        .and_then(|doc| reader.end().map(|()| doc).map_err(Failure::from));
+    let result = read_document(&mut reader, sink).and_then(|doc| reader.end().map(|()| doc));
     result.map_err(|failure| {
         let mut message = String::from("the response body is not a ListJobs document");
         if body.is_empty() {
             message.push_str(": the body is empty");
             return Error::new(ErrorKind::Decode, message);
         }
-        if !failure.error.path.is_empty() {
+        if !failure.path.is_empty() {
             message.push_str(" at ");
-            message.push_str(&failure.error.path);
+            message.push_str(&failure.path);
         }
         message.push_str(": ");
-        message.push_str(&failure.error.message);
-        let (line, column) = reader.line_column(failure.error.offset);
+        message.push_str(&failure.message);
+        let (line, column) = reader.line_column(failure.offset);
         message.push_str(" at line ");
         write_integer(&mut message, line as i64);
         message.push_str(" column ");
@@ -183,18 +182,9 @@ fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<
     })
 }
 
-/// A decoding failure and the JSON path to where it happened, built up as it
-/// travels out through the containers (in the error, so that a `Result`
-/// with a `Failure` stays a pointer wide).
-struct Failure {
-    error: JsonError,
-}
-
-impl From<JsonError> for Failure {
-    fn from(error: JsonError) -> Self {
-        Failure { error }
-    }
-}
+/// A decoding failure: the reader's error, whose JSON path is built up as it
+/// travels out through the containers.
+type Failure = JsonError;
 
 impl Failure {
     fn in_field(self, key: &str) -> Self {
@@ -211,7 +201,7 @@ impl Failure {
     /// Puts `head` in front of the path: `jobs` + `[3].status`, or
     /// `[3]` + `status` with a dot between.
     fn within(mut self, mut head: String) -> Self {
-        let path = &mut self.error.0.path;
+        let path = &mut self.path;
         if !path.is_empty() && !path.starts_with('[') {
             head.push('.');
         }
@@ -236,7 +226,7 @@ fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure 
     });
     message.push_str(", expected ");
     message.push_str(expected);
-    Failure::from(JsonError::new(message, offset))
+    JsonError::new(message, offset)
 }
 
 fn missing(reader: &Reader<'_>, field: &str) -> Failure {
@@ -251,7 +241,7 @@ fn field_error(reader: &Reader<'_>, what: &str, field: &str) -> Failure {
     let mut message = String::from(what);
     message.push_str(field);
     message.push('`');
-    Failure::from(reader.error(message))
+    reader.error(message)
 }
 
 /// Checks that the next value is of the `wanted` kind.
@@ -364,7 +354,7 @@ fn read_status(reader: &mut Reader<'_>) -> Result<JobStatus, Failure> {
         kind => return Err(invalid_type(reader, kind, expected)),
     }
     let start = reader.offset();
-    let failure = |message: String| Failure::from(JsonError::new(message, start));
+    let failure = |message: String| JsonError::new(message, start);
     match reader.integer()? {
         Integer::Value(code) => {
             JobStatus::from_wire(code).map_err(|why| failure(String::from(why)))

@@ -174,7 +174,7 @@ say();
 
 say("## Size");
 say();
-say("Bytes of each file a program loads; gzip -9 and brotli (quality 11) as node:zlib makes them. The web build's JavaScript is minified (with source maps beside it, which browsers do not fetch); the signer is a second module that only a client given `credentials` loads.");
+say("Bytes of each file a program loads; gzip -9 and brotli (quality 11) as node:zlib makes them. The web build's JavaScript is minified (with source maps beside it, which browsers do not fetch); the signer is a second module that only a client given `credentials` and `allowSecretKeyInBrowser` loads.");
 say();
 const sizeRows = (rows) => rows.map((r) => [r.file.replace(/snippets\/[^/]+\//, "snippets/…/"), r.raw, r.gzip, r.brotli]);
 const webWasm = web.find((r) => r.file.endsWith(".wasm"));

@@ -21,9 +21,9 @@ before(async () => {
 
 after(() => browser?.close());
 
-/** Runs `body(pkg, args)` in the page, with the package imported there. */
-function inPage(body, args) {
-  return page.evaluate(
+/** Runs `body(pkg, args)` in the page (or in `on`), with the package imported there. */
+function inPage(body, args, on = page) {
+  return on.evaluate(
     async ({ source, args }) => {
       const pkg = await import("/pkg/index.js");
       const describe = (err) => ({
@@ -149,14 +149,8 @@ test("only a client with credentials loads the signing module; both modules thro
   fresh.on("request", (request) => requested.push(new URL(request.url()).pathname));
   try {
     await fresh.goto(`${site.url}/e2e/blank.html`);
-    const call = (body, args) =>
-      fresh.evaluate(
-        async ({ source, args }) => new Function("args", `return (${source})(args);`)(args),
-        { source: body.toString(), args },
-      );
-    const plain = await call(
-      async ({ url, token, credentials }) => {
-        const pkg = await import("/pkg/index.js");
+    const plain = await inPage(
+      async (pkg, { url, token, credentials }) => {
         const listed = await pkg.listJobs(url, "p", "jobs-2", token);
         const client = await new pkg.CphClient({ endpoint: url, projectId: "p", token }).listJobs({ requestId: "jobs-3" });
         // Keys without the opt-in are refused, and need no signer for that.
@@ -166,15 +160,15 @@ test("only a client with credentials loads the signing module; both modules thro
         return { jobs: listed.jobs.length + client.jobs.length, refused, memory: pkg.memoryBytes() };
       },
       { url: api.url, token: TOKEN, credentials: { ...DEMO_CREDENTIALS } },
+      fresh,
     );
     assert.equal(plain.jobs, 5);
     assert.match(plain.refused, /^invalid credentials: .*allowSecretKeyInBrowser/, "refused without the signer");
     assert.ok(requested.includes("/pkg/web/cph_jobs_bg.wasm"), requested.join(" "));
     assert.deepEqual(requested.filter((path) => path.includes("/signing/")), [], "a page that signs nothing never loads the signer");
 
-    const signed = await call(
-      async ({ url, credentials }) => {
-        const pkg = await import("/pkg/index.js");
+    const signed = await inPage(
+      async (pkg, { url, credentials }) => {
         const client = new pkg.CphClient({ endpoint: url, projectId: "p", credentials, allowSecretKeyInBrowser: true });
         const [a, b] = await Promise.all([client.listJobs({ requestId: "jobs-2" }), client.listJobs({ requestId: "jobs-4" })]);
         const wrong = new pkg.CphClient({ endpoint: url, projectId: "p", credentials: { ...credentials, secretKey: "not-the-key-1" }, allowSecretKeyInBrowser: true });
@@ -182,6 +176,7 @@ test("only a client with credentials loads the signing module; both modules thro
         return { jobs: a.jobs.length + b.jobs.length, isCphError: error instanceof pkg.CphError, kind: error.kind, status: error.status, memory: pkg.memoryBytes() };
       },
       { url: api.url, credentials: { ...DEMO_CREDENTIALS } },
+      fresh,
     );
     assert.deepEqual({ ...signed, memory: undefined }, { jobs: 6, isCphError: true, kind: "http", status: 401, memory: undefined });
     assert.equal(requested.filter((path) => path === "/pkg/web/signing/cph_jobs_signing_bg.wasm").length, 1, "loaded once, for two clients");
