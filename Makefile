@@ -37,15 +37,14 @@ setup: ## install whatever is missing (idempotent)
 CARGO_HOME ?= $(HOME)/.cargo
 PKG_CARGO_ARGS := --features js --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
 
-# Three builds: for browsers, one without the signer (`sign` off) and one
+# Two builds: one without the signer (`sign` off), which pages load, and one
 # with it, which only a page whose client signs loads (named apart, so that no
-# bundler or server can hand one's .wasm to the other's glue); for Node, one
-# with it.
+# bundler or server can hand one's .wasm to the other's glue), and which Node
+# loads.
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs_signing -- $(PKG_CARGO_ARGS)
-	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- $(PKG_CARGO_ARGS)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 

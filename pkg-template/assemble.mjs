@@ -1,19 +1,19 @@
-// Assembles the npm package in pkg/ from the three wasm-pack builds (in
-// target/wasm-pack/: web, without the signer; web-signing, with it; and
-// nodejs, with it) and the files beside this script.
+// Assembles the npm package in pkg/ from the two wasm-pack builds (in
+// target/wasm-pack/: web, without the signer; web-signing, with it) and the
+// files beside this script.
 //
 //   node pkg-template/assemble.mjs
 //
 // Steps: copy each build, optimise its .wasm with the pinned wasm-opt, add the
-// driver, make the nodejs build's snippet and driver CommonJS, fill in the entry points, and write
-// package.json with the crate's version, license and repository (Cargo.toml is
-// the one place they live).
+// loader (api.js), fill in the entry points, bundle the Node entry into
+// CommonJS with esbuild, and write package.json with the crate's version,
+// license and repository (Cargo.toml is the one place they live).
 
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { transformSync } from "esbuild";
+import { buildSync, transformSync } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -61,11 +61,11 @@ function optimise(wasm) {
   execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
 }
 
-const runtimeModules = {};
-for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
-  const from = join(builds, build);
-  const to = join(out, build);
-  if (!existsSync(join(from, "cph_jobs_bg.wasm"))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
+let errorModule;
+{
+  const from = join(builds, "web");
+  const to = join(out, "web");
+  if (!existsSync(join(from, "cph_jobs_bg.wasm"))) throw new Error(`missing web build in ${from}; run make pkg`);
   mkdirSync(to);
   for (const name of readdirSync(from)) {
     // wasm-pack's own package.json, README and .gitignore describe a single-target package;
@@ -76,8 +76,8 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
       cpSync(join(from, name), join(to, name), { recursive: true });
     }
   }
-  // Each build folder says how Node must read its .js files.
-  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
+  // The folder says how Node must read its .js files.
+  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
 
   // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
@@ -85,18 +85,13 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   const dts = join(to, "cph_jobs.d.ts");
   writeFileSync(dts, `/// <reference lib="esnext.disposable" />\n${readFileSync(dts, "utf8")}`);
 
-  const snippet = findFile(join(to, "snippets"), "runtime.js");
-  runtimeModules[build] = `./${relative(out, snippet).split("\\").join("/")}`;
-  // The driver of the package's functions, beside the module it drives.
-  cpSync(join(here, "driver.js"), join(to, "driver.js"));
-  if (build === "node") {
-    toCommonJs(snippet);
-    toCommonJs(join(to, "driver.js"));
-  }
+  errorModule = `./${relative(out, findFile(join(to, "snippets"), "error.js")).split("\\").join("/")}`;
+  // The loader of the package's functions, beside the module it loads.
+  cpSync(join(here, "api.js"), join(to, "api.js"));
 }
 
 // The web build's signing module, in web/signing/: its .wasm and its glue,
-// which imports the plain build's runtime snippet, so that both modules
+// which imports the plain build's error snippet, so that both modules
 // reject with the one CphError class. Its own copy of the snippet, and its
 // .d.ts (the plain build's types are the package's), are left out.
 {
@@ -107,25 +102,11 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   cpSync(join(from, "cph_jobs_signing_bg.wasm"), join(to, "cph_jobs_signing_bg.wasm"));
   optimise(join(to, "cph_jobs_signing_bg.wasm"));
   const glue = readFileSync(join(from, "cph_jobs_signing.js"), "utf8");
-  const snippetImport = /from '\.\/snippets\/[^']*\/runtime\.js'/g;
-  const shared = `from '${relative(to, join(out, runtimeModules.web)).split("\\").join("/")}'`;
-  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the runtime snippet");
+  const snippetImport = /from '\.\/snippets\/[^']*\/error\.js'/g;
+  const shared = `from '${relative(to, join(out, errorModule)).split("\\").join("/")}'`;
+  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the error snippet");
   // The glue names its .d.ts for TypeScript, and this copy has none.
   writeFileSync(join(to, "cph_jobs_signing.js"), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
-}
-
-// wasm-bindgen's nodejs glue require()s the snippet, and node.cjs the driver,
-// which are written as ES modules; Node before 20.19 cannot require an ES
-// module, so these copies become CommonJS. Both keep to
-// `export [async] class|const|function NAME` and import nothing for this.
-function toCommonJs(file) {
-  const source = readFileSync(file, "utf8");
-  const names = [...source.matchAll(/^export (?:class|const|function|async function) (\w+)/gm)].map((m) => m[1]);
-  if (names.length === 0 || /^\s*(import|export\s*\{|export default)/m.test(source)) {
-    throw new Error(`${file}: only "export [async] class|const|function NAME" is supported`);
-  }
-  const body = source.replace(/^export (?=class|const|function|async function)/gm, "");
-  writeFileSync(file, `"use strict";\n${body}\nmodule.exports = { ${names.join(", ")} };\n`);
 }
 
 /** Every file under `dir` whose name ends with `suffix`. */
@@ -144,12 +125,30 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-writeFileSync(join(out, "index.js"), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web }));
-writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
+writeFileSync(join(out, "index.js"), fill(template("index.js"), { ERROR_MODULE: errorModule }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
+// Node's entry: the signing module and the loader, bundled into one
+// CommonJS file (for `require`, and for tools such as Jest that run
+// CommonJS), from the ES modules as they are, before they are minified.
+{
+  const entry = join(out, "node-entry.js");
+  writeFileSync(entry, fill(template("node.js"), { ERROR_MODULE: errorModule }));
+  buildSync({
+    entryPoints: [entry],
+    outfile: join(out, "node.cjs"),
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node18",
+    // The glue's `new URL(…, import.meta.url)` default is for browsers; Node
+    // hands initSync the bytes.
+    logOverride: { "empty-import-meta": "silent" },
+  });
+  rmSync(entry);
+}
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
-writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
+writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 
 // The web build's JavaScript is minified, with a source map beside each
 // file (the readable source inside it) for debuggers: a browser downloads

@@ -7,16 +7,18 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::Function;
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use super::runtime::{now_ms, random, sleep};
-use super::transport::{self, is_node};
+use super::platform::{is_node, now_ms, race, random, set, sleep, Cut};
+use super::transport;
 use crate::error::Error;
 use crate::model::ListJobsResponse;
 pub use crate::operation::Jobs;
 use crate::operation::{
-    Action, AuthSource, Failure, Kind, Metadata, Operation, Options, Settings, SettingsInput,
+    Action, AuthSource, Failure, Kind, Operation, Options, Settings, SettingsInput,
 };
 use crate::sign::Credentials;
 use crate::wait::PollSchedule;
@@ -189,7 +191,7 @@ impl ClientBuilder {
             Auth::Token(token) => AuthSource::Token(token),
             Auth::AccessKey(credentials) => AuthSource::AccessKey(credentials),
             Auth::Provider(function) => {
-                provider = Some(function);
+                provider = Some(Provider::Rust(function));
                 AuthSource::Provider
             }
         });
@@ -203,11 +205,7 @@ impl ClientBuilder {
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
         })?;
-        Ok(Client {
-            settings: Rc::new(settings),
-            provider,
-            fetch: self.fetch,
-        })
+        Ok(Client::from_parts(settings, provider, self.fetch))
     }
 }
 
@@ -218,8 +216,37 @@ impl ClientBuilder {
 #[derive(Clone)]
 pub struct Client {
     settings: Rc<Settings>,
-    provider: Option<Rc<dyn Fn(bool) -> TokenFuture>>,
+    provider: Option<Provider>,
     fetch: Option<Function>,
+}
+
+/// Where a client with [`AuthSource::Provider`] gets its tokens.
+#[derive(Clone)]
+pub(crate) enum Provider {
+    /// A Rust function ([`ClientBuilder::token_provider`]).
+    Rust(Rc<dyn Fn(bool) -> TokenFuture>),
+    /// The npm package's `tokenProvider({ refresh })`: a string or a promise
+    /// of one.
+    Js(Function),
+}
+
+/// Whom a waiter reports each poll to.
+pub(crate) enum Progress<'a> {
+    /// Nobody.
+    Nobody,
+    /// A Rust callback ([`WaitOptions::on_progress`]).
+    Rust(&'a mut OnProgress),
+    /// The npm package's `onProgress(response)`.
+    Js(&'a Function),
+}
+
+impl From<Cut> for Failure<'static> {
+    fn from(cut: Cut) -> Self {
+        match cut {
+            Cut::TimedOut => Failure::TimedOut,
+            Cut::Aborted => Failure::Aborted,
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -238,7 +265,26 @@ impl Client {
         ClientBuilder::default()
     }
 
-    fn operation(&self, kind: Kind, jobs: &Jobs, options: &Options) -> Result<Operation, Error> {
+    /// A client of checked settings, with the token provider and `fetch`
+    /// they need.
+    pub(crate) fn from_parts(
+        settings: Settings,
+        provider: Option<Provider>,
+        fetch: Option<Function>,
+    ) -> Client {
+        Client {
+            settings: Rc::new(settings),
+            provider,
+            fetch,
+        }
+    }
+
+    pub(crate) fn operation(
+        &self,
+        kind: Kind,
+        jobs: &Jobs,
+        options: &Options,
+    ) -> Result<Operation, Error> {
         // The jitter's seed; it need not be unpredictable.
         let seed = (random() * 9_007_199_254_740_992.0) as u64;
         Operation::new(Rc::clone(&self.settings), kind, jobs, options, seed)
@@ -256,7 +302,7 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<ListJobsResponse, Error> {
-        self.call(Kind::List, jobs, options).await.map(|(r, _)| r)
+        self.call(Kind::List, jobs, options).await
     }
 
     /// Lists every job of any number of batch requests: 20 ids per request,
@@ -270,7 +316,7 @@ impl Client {
         jobs: &Jobs,
         options: &CallOptions,
     ) -> Result<ListJobsResponse, Error> {
-        self.call(Kind::All, jobs, options).await.map(|(r, _)| r)
+        self.call(Kind::All, jobs, options).await
     }
 
     async fn call(
@@ -278,12 +324,12 @@ impl Client {
         kind: Kind,
         jobs: &Jobs,
         options: &CallOptions,
-    ) -> Result<(ListJobsResponse, Metadata), Error> {
+    ) -> Result<ListJobsResponse, Error> {
         let mut op = self.operation(kind, jobs, &options.core())?;
         let action = op.start(now_ms());
-        self.drive(&mut op, action, options.signal.as_ref(), None)
-            .await
-            .unwrap_or_else(no_result)
+        self.drive(&mut op, action, options.signal.as_ref(), Progress::Nobody)
+            .await;
+        op.finish().unwrap_or_else(no_result)
     }
 
     /// The pages of the jobs of any number of batch requests, one request at
@@ -335,30 +381,27 @@ impl Client {
         };
         let mut op = self.operation(Kind::Wait, jobs, &core)?;
         let action = op.start(now_ms());
-        self.drive(&mut op, action, signal.as_ref(), on_progress.as_mut())
-            .await
-            .unwrap_or_else(no_result)
-            .map(|(r, _)| r)
+        let progress = on_progress
+            .as_mut()
+            .map_or(Progress::Nobody, Progress::Rust);
+        self.drive(&mut op, action, signal.as_ref(), progress).await;
+        op.finish().unwrap_or_else(no_result)
     }
 
-    /// Does what `op` asks until it has a result (or a page); `None` when
-    /// it ends without one (after the last page).
-    async fn drive(
+    /// Does what `op` asks until it has a result, a page or an error, and
+    /// returns that last action ([`Action::Done`], [`Action::Page`] or
+    /// [`Action::Failed`]): the one driver of every call, Rust's and the npm
+    /// package's.
+    pub(crate) async fn drive(
         &self,
         op: &mut Operation,
         mut action: Action,
         signal: Option<&AbortSignal>,
-        mut on_progress: Option<&mut OnProgress>,
-    ) -> Option<Result<(ListJobsResponse, Metadata), Error>> {
+        mut progress: Progress<'_>,
+    ) -> Action {
         loop {
             action = match action {
-                Action::Token { refresh } => {
-                    let token = match &self.provider {
-                        Some(provider) => provider(refresh).await,
-                        None => Err(Error::invalid_input("no tokenProvider was given")),
-                    };
-                    op.token(token.as_deref().map_err(Clone::clone), now_ms())
-                }
+                Action::Token { refresh } => self.token(op, refresh, signal).await,
                 Action::Send => transport::send(op, signal, self.fetch.as_ref()).await,
                 Action::Sleep(ms) => {
                     if sleep(ms, signal).await {
@@ -367,23 +410,105 @@ impl Client {
                         op.failed(Failure::Aborted, now_ms())
                     }
                 }
-                Action::Progress => {
-                    let reported = match (on_progress.as_mut(), op.response()) {
-                        (Some(report), Some(response)) => report(response),
-                        _ => Ok(()),
-                    };
-                    match reported {
-                        Ok(()) => op.resume(now_ms()),
-                        Err(error) => op.fail(error, now_ms()),
-                    }
-                }
-                Action::Page | Action::Done | Action::Failed => {
-                    let metadata = op.metadata();
-                    return op.finish().map(|result| result.map(|r| (r, metadata)));
-                }
+                Action::Progress => progress.report(op),
+                last => return last,
             };
         }
     }
+
+    /// Asks the token provider for a token. The caller's signal and the
+    /// call's deadline cover the wait, as they cover everything a call
+    /// waits for.
+    async fn token(
+        &self,
+        op: &mut Operation,
+        refresh: bool,
+        signal: Option<&AbortSignal>,
+    ) -> Action {
+        let remaining = op.remaining_ms(now_ms());
+        match &self.provider {
+            None => op.token(
+                Err(Error::invalid_input("no tokenProvider was given")),
+                now_ms(),
+            ),
+            Some(Provider::Rust(provider)) => {
+                match race(provider(refresh), remaining, signal).await {
+                    Ok(token) => op.token(token.as_deref().map_err(Clone::clone), now_ms()),
+                    Err(cut) => op.failed(cut.into(), now_ms()),
+                }
+            }
+            Some(Provider::Js(provider)) => {
+                let request = Object::new();
+                set(&request, "refresh", &JsValue::from_bool(refresh));
+                // A provider that throws rather than rejects fails alike.
+                let provided = match provider.call1(&JsValue::UNDEFINED, &request) {
+                    Ok(value) => JsFuture::from(Promise::resolve(&value)),
+                    Err(thrown) => return threw(op, "tokenProvider", &thrown),
+                };
+                match race(provided, remaining, signal).await {
+                    Ok(Ok(token)) => {
+                        let token = token.as_string().ok_or_else(|| {
+                            Error::invalid_input(
+                                "the tokenProvider returned something that is not a string",
+                            )
+                        });
+                        op.token(token.as_deref().map_err(Clone::clone), now_ms())
+                    }
+                    Ok(Err(thrown)) => threw(op, "tokenProvider", &thrown),
+                    Err(cut) => op.failed(cut.into(), now_ms()),
+                }
+            }
+        }
+    }
+}
+
+impl Progress<'_> {
+    /// Hands a waiter's poll ([`Action::Progress`]) to the callback, and goes
+    /// on, or fails the call with what the callback threw.
+    fn report(&mut self, op: &mut Operation) -> Action {
+        match self {
+            Progress::Nobody => op.resume(now_ms()),
+            Progress::Rust(report) => {
+                let reported = op.response().map_or(Ok(()), |response| report(response));
+                match reported {
+                    Ok(()) => op.resume(now_ms()),
+                    Err(error) => op.fail(error, now_ms()),
+                }
+            }
+            Progress::Js(report) => {
+                let response = op.json().map(|json| js_sys::JSON::parse(&json));
+                let reported = match response {
+                    Some(Ok(response)) => report.call1(&JsValue::UNDEFINED, &response),
+                    _ => Ok(JsValue::UNDEFINED),
+                };
+                match reported {
+                    Ok(_) => op.resume(now_ms()),
+                    Err(thrown) => threw(op, "onProgress", &thrown),
+                }
+            }
+        }
+    }
+}
+
+/// Fails `op` because the caller's function `what` threw `thrown`.
+fn threw(op: &mut Operation, what: &str, thrown: &JsValue) -> Action {
+    let message = thrown_message(thrown);
+    op.failed(Failure::Threw(what, message.as_deref()), now_ms())
+}
+
+/// What a thrown value says: a string as it is, an error's non-empty
+/// `message`; getters that throw, or odd values, say nothing.
+pub(crate) fn thrown_message(value: &JsValue) -> Option<String> {
+    if let Some(text) = value.as_string() {
+        return Some(text);
+    }
+    if !value.is_object() {
+        return None;
+    }
+    let message = Reflect::get(value, &JsValue::from_str("message"))
+        .ok()?
+        .as_string()?;
+    (!message.is_empty()).then_some(message)
 }
 
 /// A call that ended with neither a response nor an error, which the
@@ -444,14 +569,14 @@ impl Pages {
             self.done = true;
             return None;
         }
-        let result = self
+        let last = self
             .client
-            .drive(op, action, self.signal.as_ref(), None)
+            .drive(op, action, self.signal.as_ref(), Progress::Nobody)
             .await;
-        if !matches!(result, Some(Ok(_))) {
+        if last != Action::Page {
             self.done = true;
         }
-        result.map(|result| result.map(|(page, _)| page))
+        op.finish()
     }
 }
 

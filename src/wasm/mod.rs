@@ -46,9 +46,10 @@
 mod client;
 #[cfg(feature = "js")]
 pub mod js;
-mod runtime;
+mod platform;
 mod transport;
 
+use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 pub use client::{
@@ -58,6 +59,7 @@ pub use client::{
 
 use crate::error::Error;
 use crate::model::ListJobsResponse;
+use platform::{set, CphError};
 
 /// A response as a plain JS object, in one crossing: the engine's
 /// `JSON.parse` builds the objects far faster than setting them up field by
@@ -77,14 +79,22 @@ impl From<Error> for JsValue {
 /// The `CphError` of `error`, which stays where it is: an error kept to be
 /// reported again need not be copied for it.
 pub(crate) fn js_error(error: &Error) -> JsValue {
-    runtime::make_error(
-        error.kind().as_str(),
-        error.message(),
-        error.status(),
-        error.error_code(),
-        error.error_msg(),
-        error.request_id(),
-        error.attempts(),
-        error.last_response().map_or(JsValue::UNDEFINED, to_js),
-    )
+    let details = Object::new();
+    if let Some(status) = error.status() {
+        set(&details, "status", &status.into());
+    }
+    for (key, value) in [
+        ("errorCode", error.error_code()),
+        ("errorMsg", error.error_msg()),
+        ("requestId", error.request_id()),
+    ] {
+        if let Some(value) = value {
+            set(&details, key, &value.into());
+        }
+    }
+    set(&details, "attempts", &error.attempts().into());
+    if let Some(last) = error.last_response() {
+        set(&details, "lastResponse", &to_js(last));
+    }
+    CphError::new(error.kind().as_str(), error.message(), &details).into()
 }

@@ -14,7 +14,8 @@ use web_sys::{
     RequestRedirect, Response, ResponseType,
 };
 
-use super::runtime::{now_ms, read_capped, read_whole};
+use super::client::thrown_message;
+use super::platform::{is_node, now_ms, read_capped, read_whole};
 use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan};
 
@@ -196,11 +197,11 @@ impl AbortGuard {
         if let Some(fired) = self.cause.get() {
             return op.failed(fired, now_ms());
         }
-        let detail = js_message(error);
+        let detail = thrown_message(error);
         let cause = Reflect::get(error, &JsValue::from_str("cause"))
             .ok()
             .filter(JsValue::is_object)
-            .and_then(|cause| js_message(&cause));
+            .and_then(|cause| thrown_message(&cause));
         let failure = Failure::Network {
             detail: detail.as_deref(),
             cause: cause.as_deref(),
@@ -222,21 +223,4 @@ impl Drop for AbortGuard {
             self.controller.abort();
         }
     }
-}
-
-/// `error.message`, when the value has one.
-fn js_message(error: &JsValue) -> Option<String> {
-    let message = Reflect::get(error, &JsValue::from_str("message"))
-        .ok()?
-        .as_string()?;
-    (!message.is_empty()).then_some(message)
-}
-
-/// Whether this is Node (`process.versions.node`), where CORS does not apply.
-pub(super) fn is_node() -> bool {
-    let global = js_sys::global();
-    Reflect::get(&global, &JsValue::from_str("process"))
-        .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")))
-        .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")))
-        .is_ok_and(|n| n.is_string())
 }

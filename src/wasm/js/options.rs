@@ -1,15 +1,6 @@
-//! The core of the npm package (the `js` feature): synchronous exports that
-//! read a call's arguments exactly as JavaScript passes them (anything may
-//! arrive), and the [`Operation`] of each call, which the package's
-//! JavaScript driver (`pkg-template/driver.js`) runs around `fetch` and
-//! `setTimeout`.
-//! Nothing here awaits: the module holds no futures, closures or timers,
-//! which keeps it small and each call cheap.
-//!
-//! The package's functions and `CphClient` class are JavaScript; the types
-//! of their options are derived here.
-
-use std::rc::Rc;
+//! The npm package's arguments, read exactly as JavaScript passes them
+//! (anything may arrive), and the types of its options, derived here for
+//! the `.d.ts`.
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
@@ -17,14 +8,12 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::error::Error;
-use crate::operation::{
-    Action, AuthSource, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings,
-    SettingsInput,
-};
+use crate::operation::{AuthSource, Jobs, Kind, Options, Settings, SettingsInput};
 use crate::paging::{validate_limit, validate_offset};
 use crate::request::validate_duration_ms;
 use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
+use crate::wasm::client::{Client, Provider};
 
 #[wasm_bindgen(typescript_custom_section)]
 const RESULT_TYPE: &str = r#"
@@ -372,326 +361,9 @@ fn jobs_arg(value: &JsValue) -> Result<Jobs, Error> {
     }
 }
 
-/// A client's checked settings, from a `CphClientConfig` or the free
-/// functions' positional arguments. It never throws: a bad setting is kept
-/// and fails each call, as every failure of the package is a rejection.
-#[wasm_bindgen(skip_typescript)]
-pub struct Core {
-    settings: Result<Rc<Settings>, Error>,
-}
-
-#[wasm_bindgen]
-impl Core {
-    /// The settings a `CphClientConfig` describes; `in_node` says whether an
-    /// access key may be used without `allowSecretKeyInBrowser`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, in_node: bool) -> Core {
-        Core {
-            settings: settings_from_config(&config, in_node).map(Rc::new),
-        }
-    }
-
-    /// The settings of a free function: endpoint, project and token.
-    pub fn positional(endpoint: JsValue, project_id: JsValue, token: JsValue) -> Core {
-        let settings = (|| {
-            Settings::new(SettingsInput {
-                endpoint: Some(string_arg(&endpoint, "endpoint")?),
-                project_id: Some(string_arg(&project_id, "projectId")?),
-                auth: Some(AuthSource::Token(string_arg(&token, "token")?)),
-                ..SettingsInput::default()
-            })
-        })();
-        Core {
-            settings: settings.map(Rc::new),
-        }
-    }
-
-    /// Plans a call of `kind` (0 list, 1 all, 2 pages, 3 wait). For a
-    /// client's method, `jobs` is the query object, which also holds the
-    /// options; for a free function, the `requestId` argument, with the
-    /// options apart. `seed` feeds the jitter.
-    ///
-    /// # Errors
-    ///
-    /// The `CphError` of a bad setting, id or option.
-    pub fn call(
-        &self,
-        kind: u8,
-        jobs: JsValue,
-        options: JsValue,
-        query: bool,
-        seed: f64,
-    ) -> Result<Call, JsValue> {
-        // A bad setting fails every call with the same error, reported
-        // from where it is kept.
-        let settings = match &self.settings {
-            Ok(settings) => Rc::clone(settings),
-            Err(error) => return Err(super::js_error(error)),
-        };
-        Self::plan(settings, kind, &jobs, &options, query, seed)
-            .map(|op| Call {
-                op,
-                delay: 0,
-                cap: 0,
-            })
-            .map_err(JsValue::from)
-    }
-
-    fn plan(
-        settings: Rc<Settings>,
-        kind: u8,
-        jobs: &JsValue,
-        options: &JsValue,
-        query: bool,
-        seed: f64,
-    ) -> Result<Operation, Error> {
-        let (jobs, props) = if query {
-            let props = Props::of(jobs, "query")?;
-            if props.object.is_none() {
-                return Err(Error::invalid_input(
-                    "invalid query: give { requestId } or { requestIds }",
-                ));
-            }
-            (props.jobs()?, props)
-        } else {
-            (jobs_arg(jobs)?, Props::of(options, "options")?)
-        };
-        let (kind, options) = match kind {
-            0 => (Kind::List, props.call_options()?),
-            1 => (Kind::All, props.call_options()?),
-            2 => (Kind::Pages, props.call_options()?),
-            _ => (Kind::Wait, props.wait_options()?),
-        };
-        let options = Options {
-            json: true,
-            ..options
-        };
-        Operation::new(settings, kind, &jobs, &options, seed as u64)
-    }
-}
-
-/// One call in progress; the driver feeds it what happened and reads back
-/// the next action as a number: 0 ask for a token, 1 ask for a fresh one,
-/// 2 send, 3 sleep [`delay`](Self::delay) ms, 4 report progress, 5 a page
-/// is ready, 6 done, 7 failed.
-#[wasm_bindgen(skip_typescript)]
-pub struct Call {
-    op: Operation,
-    delay: u32,
-    cap: u32,
-}
-
-/// Milliseconds from JavaScript's clock, whatever arrives.
-fn ms(now: f64) -> u64 {
-    if now > 0.0 {
-        now as u64
-    } else {
-        0
-    }
-}
-
-#[wasm_bindgen]
-impl Call {
-    fn code(&mut self, action: Action) -> u8 {
-        match action {
-            Action::Token { refresh } => u8::from(refresh),
-            Action::Send => 2,
-            Action::Sleep(delay) => {
-                self.delay = u32::try_from(delay).unwrap_or(u32::MAX);
-                3
-            }
-            Action::Progress => 4,
-            Action::Page => 5,
-            Action::Done => 6,
-            Action::Failed => 7,
-        }
-    }
-
-    /// Starts the call.
-    pub fn start(&mut self, now: f64) -> u8 {
-        let action = self.op.start(ms(now));
-        self.code(action)
-    }
-
-    /// The token provider's answer, whatever it is.
-    pub fn token(&mut self, token: JsValue, now: f64) -> u8 {
-        let token = token.as_string().ok_or_else(|| {
-            Error::invalid_input("the tokenProvider returned something that is not a string")
-        });
-        let action = self
-            .op
-            .token(token.as_deref().map_err(Clone::clone), ms(now));
-        self.code(action)
-    }
-
-    /// The URL of the request to send.
-    pub fn url(&self) -> String {
-        self.op
-            .request()
-            .map(|request| request.url().to_owned())
-            .unwrap_or_default()
-    }
-
-    /// The request's headers signed at `now`, as name, value, name, value
-    /// ...; `undefined` when it cannot be signed, and the call has failed.
-    pub fn headers(&mut self, now: f64) -> Option<Vec<String>> {
-        match self.op.headers_at(ms(now)) {
-            Ok(headers) => Some(
-                headers
-                    .into_iter()
-                    .flat_map(|(name, value)| [name.to_owned(), value])
-                    .collect(),
-            ),
-            Err(error) => {
-                self.op.fail(error, ms(now));
-                None
-            }
-        }
-    }
-
-    /// Milliseconds the request in flight may still take.
-    pub fn remaining(&self, now: f64) -> f64 {
-        self.op.remaining_ms(ms(now)) as f64
-    }
-
-    /// The response's head; says how to read the body: 0 do not, 1 whole,
-    /// 2 as a stream capped at [`cap`](Self::cap) bytes, 3 too large.
-    #[allow(clippy::too_many_arguments)]
-    pub fn head(
-        &mut self,
-        status: u16,
-        request_id: Option<String>,
-        retry_after: Option<String>,
-        content_length: Option<String>,
-        content_encoding: Option<String>,
-        cross_origin: bool,
-        now: f64,
-    ) -> u8 {
-        let plan = self.op.head(
-            status,
-            request_id.as_deref(),
-            retry_after.as_deref(),
-            content_length.as_deref(),
-            content_encoding.as_deref(),
-            cross_origin,
-            ms(now),
-        );
-        match plan {
-            ReadPlan::Skip => 0,
-            ReadPlan::Whole => 1,
-            ReadPlan::Capped(cap) => {
-                self.cap = u32::try_from(cap).unwrap_or(u32::MAX);
-                2
-            }
-            ReadPlan::TooLarge => 3,
-        }
-    }
-
-    /// The cap of a streamed body read.
-    pub fn cap(&self) -> u32 {
-        self.cap
-    }
-
-    /// The body: `read` 0 not read, 1 these bytes, 2 longer than the cap.
-    pub fn body(&mut self, read: u8, bytes: &[u8], now: f64) -> u8 {
-        let body = match read {
-            1 => Body::Bytes(bytes),
-            2 => Body::TooLarge,
-            _ => Body::Skipped,
-        };
-        let action = self.op.body(body, ms(now));
-        self.code(action)
-    }
-
-    /// The request or a callback failed: `why` 0 network (reading the body
-    /// when `reading_body`), 1 timed out, 2 aborted, 3 an opaque redirect,
-    /// 4 not a Response, 5 a caller's function named `detail` threw
-    /// `cause`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn failed(
-        &mut self,
-        why: u8,
-        detail: Option<String>,
-        cause: Option<String>,
-        reading_body: bool,
-        in_browser: bool,
-        now: f64,
-    ) -> u8 {
-        let failure = match why {
-            1 => Failure::TimedOut,
-            2 => Failure::Aborted,
-            3 => Failure::Redirected,
-            4 => Failure::NotAResponse,
-            5 => Failure::Threw(detail.as_deref().unwrap_or("a callback"), cause.as_deref()),
-            _ => Failure::Network {
-                detail: detail.as_deref(),
-                cause: cause.as_deref(),
-                reading_body,
-                in_browser,
-            },
-        };
-        let action = self.op.failed(failure, ms(now));
-        self.code(action)
-    }
-
-    /// A pause ended.
-    pub fn woke(&mut self, now: f64) -> u8 {
-        let action = self.op.woke(ms(now));
-        self.code(action)
-    }
-
-    /// Goes on after progress or a page.
-    pub fn resume(&mut self, now: f64) -> u8 {
-        let action = self.op.resume(ms(now));
-        self.code(action)
-    }
-
-    /// The pause the last sleep action asks for, in milliseconds.
-    pub fn delay(&self) -> u32 {
-        self.delay
-    }
-
-    /// The response of a progress, page or done action, as JSON text for
-    /// one `JSON.parse`: far faster than building the objects field by
-    /// field across the boundary.
-    pub fn json(&mut self) -> String {
-        self.op.json().unwrap_or_default()
-    }
-
-    /// The `CphError` of a failed call.
-    pub fn error(&self) -> JsValue {
-        match self.op.error() {
-            Some(error) => super::js_error(error),
-            None => Error::invalid_input("the call has not failed").into(),
-        }
-    }
-
-    /// HTTP requests sent so far (for pages: this page's).
-    pub fn attempts(&self) -> u32 {
-        self.op.metadata().attempts
-    }
-
-    /// Polls made, for a waiter.
-    pub fn polls(&self) -> Option<u32> {
-        self.op.metadata().polls
-    }
-}
-
-/// Bytes of WebAssembly linear memory the package's module holds now. It
-/// grows in 64 KiB pages and never shrinks, so a console that polls for
-/// hours can check that it stays flat.
-#[wasm_bindgen(js_name = memoryBytes, skip_typescript)]
-pub fn memory_bytes() -> f64 {
-    wasm_bindgen::memory()
-        .unchecked_into::<js_sys::WebAssembly::Memory>()
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length()
-        .into()
-}
-
-/// The settings a `CphClientConfig` describes.
-fn settings_from_config(config: &JsValue, in_node: bool) -> Result<Settings, Error> {
+/// The client a `CphClientConfig` describes; `in_node` says whether an
+/// access key may be used without `allowSecretKeyInBrowser`.
+pub(super) fn client_from_config(config: &JsValue, in_node: bool) -> Result<Client, Error> {
     let props = Props::of(config, "config")?;
     let mut input = SettingsInput {
         endpoint: props.string("endpoint")?,
@@ -700,11 +372,8 @@ fn settings_from_config(config: &JsValue, in_node: bool) -> Result<Settings, Err
         ..SettingsInput::default()
     };
     let credentials = props.get("credentials")?;
-    input.auth = match (
-        props.string("token")?,
-        props.function("tokenProvider")?,
-        credentials,
-    ) {
+    let provider = props.function("tokenProvider")?;
+    input.auth = match (props.string("token")?, provider.as_ref(), credentials) {
         (Some(token), None, None) => Some(AuthSource::Token(token)),
         (None, Some(_), None) => Some(AuthSource::Provider),
         (None, None, Some(credentials)) => {
@@ -737,6 +406,84 @@ fn settings_from_config(config: &JsValue, in_node: bool) -> Result<Settings, Err
     input.timeout_ms = props.duration("timeoutMs")?;
     input.max_attempts = props.max_attempts()?;
     input.max_response_bytes = props.max_response_bytes()?;
-    props.function("fetch")?;
-    Settings::new(input)
+    let fetch = props.function("fetch")?;
+    let settings = Settings::new(input)?;
+    Ok(Client::from_parts(
+        settings,
+        provider.map(Provider::Js),
+        fetch,
+    ))
+}
+
+/// A call's arguments, read: which jobs, the core's options, and what stays
+/// in JavaScript (the signal and the progress callback).
+pub(super) struct Plan {
+    /// The batch requests to ask about.
+    pub(super) jobs: Jobs,
+    /// The options the core checks and keeps.
+    pub(super) options: Options,
+    /// The caller's `signal`.
+    pub(super) signal: Option<AbortSignal>,
+    /// A waiter's `onProgress`.
+    pub(super) on_progress: Option<Function>,
+}
+
+/// Where a call's arguments are.
+pub(super) enum Args<'a> {
+    /// A free function's `requestId` (a string or an array) and `options`.
+    Positional {
+        /// The `requestId` argument.
+        jobs: &'a JsValue,
+        /// The `options` argument.
+        options: &'a JsValue,
+    },
+    /// A client method's one query object: the ids and the options.
+    Query(&'a JsValue),
+}
+
+/// Reads a call's arguments for a call of `kind`.
+pub(super) fn plan(kind: Kind, args: Args<'_>) -> Result<Plan, Error> {
+    let (jobs, props) = match args {
+        Args::Query(query) => {
+            let props = Props::of(query, "query")?;
+            if props.object.is_none() {
+                return Err(Error::invalid_input(
+                    "invalid query: give { requestId } or { requestIds }",
+                ));
+            }
+            (props.jobs()?, props)
+        }
+        Args::Positional { jobs, options } => (jobs_arg(jobs)?, Props::of(options, "options")?),
+    };
+    let options = match kind {
+        Kind::Wait => props.wait_options()?,
+        _ => props.call_options()?,
+    };
+    Ok(Plan {
+        jobs,
+        options: Options {
+            json: true,
+            ..options
+        },
+        signal: props.signal()?,
+        on_progress: match kind {
+            Kind::Wait => props.function("onProgress")?,
+            _ => None,
+        },
+    })
+}
+
+/// The client of a free function: endpoint, project and token.
+pub(super) fn positional_client(
+    endpoint: &JsValue,
+    project_id: &JsValue,
+    token: &JsValue,
+) -> Result<Client, Error> {
+    let settings = Settings::new(SettingsInput {
+        endpoint: Some(string_arg(endpoint, "endpoint")?),
+        project_id: Some(string_arg(project_id, "projectId")?),
+        auth: Some(AuthSource::Token(string_arg(token, "token")?)),
+        ..SettingsInput::default()
+    })?;
+    Ok(Client::from_parts(settings, None, None))
 }

@@ -1,0 +1,282 @@
+//! The npm package's exports (the `js` feature): `listJobs`, `listAllJobs`,
+//! `paginateJobs`, `waitForJobs` and `CphClient` are this module, each call
+//! run by the one driver ([`Client`]) that Rust frontends call too. The
+//! package's JavaScript only loads the module, wraps the pages in an async
+//! iterator and declares the error class.
+//!
+//! Every export returns a promise and never throws: a bad argument, like
+//! every failure, is a rejection with a `CphError`.
+
+mod options;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use options::{client_from_config, plan, positional_client, Args, Plan};
+pub use options::{
+    AccessKeyCredentials, CphClientConfig, JobsQuery, ListJobsOptions, ResponseMetadata,
+    WaitForJobsOptions,
+};
+
+use super::client::{Client, Progress};
+use super::js_error;
+use super::platform::{is_node, now_ms, set};
+use crate::error::Error;
+use crate::operation::{Action, Kind, Operation};
+
+/// Lists one page of the jobs of a batch request (or of up to 20).
+#[wasm_bindgen(js_name = listJobs, skip_typescript)]
+pub fn list_jobs(
+    endpoint: JsValue,
+    project_id: JsValue,
+    request_id: JsValue,
+    token: JsValue,
+    options: JsValue,
+) -> Promise {
+    let client = positional_client(&endpoint, &project_id, &token);
+    let args = Args::Positional {
+        jobs: &request_id,
+        options: &options,
+    };
+    call(client, Kind::List, args)
+}
+
+/// Lists every job of one or many batch requests.
+#[wasm_bindgen(js_name = listAllJobs, skip_typescript)]
+pub fn list_all_jobs(
+    endpoint: JsValue,
+    project_id: JsValue,
+    request_id: JsValue,
+    token: JsValue,
+    options: JsValue,
+) -> Promise {
+    let client = positional_client(&endpoint, &project_id, &token);
+    let args = Args::Positional {
+        jobs: &request_id,
+        options: &options,
+    };
+    call(client, Kind::All, args)
+}
+
+/// Polls until no job of the batch request(s) is running.
+#[wasm_bindgen(js_name = waitForJobs, skip_typescript)]
+pub fn wait_for_jobs(
+    endpoint: JsValue,
+    project_id: JsValue,
+    request_id: JsValue,
+    token: JsValue,
+    options: JsValue,
+) -> Promise {
+    let client = positional_client(&endpoint, &project_id, &token);
+    let args = Args::Positional {
+        jobs: &request_id,
+        options: &options,
+    };
+    call(client, Kind::Wait, args)
+}
+
+/// The pages of the jobs of one or many batch requests, one `next()` at a
+/// time; the package wraps them in an async iterator.
+#[wasm_bindgen(js_name = paginateJobs, skip_typescript)]
+pub fn paginate_jobs(
+    endpoint: JsValue,
+    project_id: JsValue,
+    request_id: JsValue,
+    token: JsValue,
+    options: JsValue,
+) -> JobPages {
+    let client = positional_client(&endpoint, &project_id, &token);
+    let args = Args::Positional {
+        jobs: &request_id,
+        options: &options,
+    };
+    JobPages::new(client, args)
+}
+
+/// A CPH client for JavaScript: the settings its calls share. It never
+/// throws; a bad setting is kept and rejects each call.
+#[wasm_bindgen(js_name = CphClient, skip_typescript)]
+pub struct JsClient {
+    client: Result<Client, Error>,
+}
+
+#[wasm_bindgen(js_class = CphClient)]
+impl JsClient {
+    /// The client a `CphClientConfig` describes.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> JsClient {
+        JsClient {
+            client: client_from_config(&config, is_node()),
+        }
+    }
+
+    /// Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`.
+    #[wasm_bindgen(js_name = listJobs)]
+    pub fn list_jobs(&self, query: JsValue) -> Promise {
+        call(self.client.clone(), Kind::List, Args::Query(&query))
+    }
+
+    /// Lists every job of `{ requestId }` or `{ requestIds }` (any number).
+    #[wasm_bindgen(js_name = listAllJobs)]
+    pub fn list_all_jobs(&self, query: JsValue) -> Promise {
+        call(self.client.clone(), Kind::All, Args::Query(&query))
+    }
+
+    /// Polls until no job of `{ requestId }` or `{ requestIds }` is running.
+    #[wasm_bindgen(js_name = waitForJobs)]
+    pub fn wait_for_jobs(&self, query: JsValue) -> Promise {
+        call(self.client.clone(), Kind::Wait, Args::Query(&query))
+    }
+
+    /// The pages of the jobs of `{ requestId }` or `{ requestIds }`.
+    #[wasm_bindgen(js_name = paginateJobs)]
+    pub fn paginate_jobs(&self, query: JsValue) -> JobPages {
+        JobPages::new(self.client.clone(), Args::Query(&query))
+    }
+}
+
+/// Reads the arguments now (a caller may change its objects once the call
+/// has begun) and runs the call.
+fn call(client: Result<Client, Error>, kind: Kind, args: Args<'_>) -> Promise {
+    let planned = client.and_then(|client| Ok((client, plan(kind, args)?)));
+    future_to_promise(async move {
+        let (client, plan) = planned.map_err(|error| js_error(&error))?;
+        let Plan {
+            jobs,
+            options,
+            signal,
+            on_progress,
+        } = plan;
+        let mut op = client.operation(kind, &jobs, &options)?;
+        let progress = on_progress.as_ref().map_or(Progress::Nobody, Progress::Js);
+        let action = op.start(now_ms());
+        let last = client
+            .drive(&mut op, action, signal.as_ref(), progress)
+            .await;
+        result(&mut op, last)
+    })
+}
+
+/// What a call resolves with after its last action: the response with its
+/// `$metadata`, `undefined` after the last page, or the `CphError`.
+fn result(op: &mut Operation, last: Action) -> Result<JsValue, JsValue> {
+    match last {
+        Action::Done | Action::Page => {
+            let Some(json) = op.json() else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            let response = js_sys::JSON::parse(&json)?;
+            let metadata = op.metadata();
+            let hidden = Object::new();
+            set(&hidden, "attempts", &metadata.attempts.into());
+            if let Some(polls) = metadata.polls {
+                set(&hidden, "polls", &polls.into());
+            }
+            // Non-enumerable, so it stays out of JSON, spreads and deep
+            // equality checks.
+            let descriptor = Object::new();
+            set(&descriptor, "value", &Object::freeze(&hidden));
+            Object::define_property(
+                response.unchecked_ref::<Object>(),
+                &JsValue::from_str("$metadata"),
+                &descriptor,
+            );
+            Ok(response)
+        }
+        _ => Err(match op.error() {
+            Some(error) => js_error(error),
+            None => Error::invalid_input("the call ended without a result").into(),
+        }),
+    }
+}
+
+/// The pages of a `paginateJobs` call, fetched one `next()` at a time.
+#[wasm_bindgen(skip_typescript)]
+pub struct JobPages {
+    pages: Rc<RefCell<PagesState>>,
+}
+
+struct PagesState {
+    client: Result<Client, Error>,
+    op: Option<Result<(Operation, Plan), Error>>,
+    started: bool,
+}
+
+impl JobPages {
+    fn new(client: Result<Client, Error>, args: Args<'_>) -> JobPages {
+        // Planned now, as a call is, and started on the first `next()`.
+        let op = match &client {
+            Ok(client) => plan(Kind::Pages, args).and_then(|plan| {
+                let op = client.operation(Kind::Pages, &plan.jobs, &plan.options)?;
+                Ok((op, plan))
+            }),
+            Err(error) => Err(error.clone()),
+        };
+        JobPages {
+            pages: Rc::new(RefCell::new(PagesState {
+                client,
+                op: Some(op),
+                started: false,
+            })),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl JobPages {
+    /// The next page, or `undefined` after the last; after an error, every
+    /// later `next()` resolves with `undefined`.
+    pub fn next(&self) -> Promise {
+        let pages = Rc::clone(&self.pages);
+        future_to_promise(async move {
+            // The async iterator asks for one page at a time; a second
+            // `next()` before the first settles is refused, not a crash.
+            let Ok(mut state) = pages.try_borrow_mut() else {
+                return Err(Error::invalid_input("a page is already being fetched").into());
+            };
+            let state = &mut *state;
+            let (Ok(client), Some(Ok((op, plan)))) = (&state.client, state.op.as_mut()) else {
+                return match state.op.take() {
+                    Some(Err(error)) => Err(js_error(&error)),
+                    _ => Ok(JsValue::UNDEFINED),
+                };
+            };
+            let action = if state.started {
+                op.resume(now_ms())
+            } else {
+                state.started = true;
+                op.start(now_ms())
+            };
+            let last = if action == Action::Done {
+                action
+            } else {
+                client
+                    .drive(op, action, plan.signal.as_ref(), Progress::Nobody)
+                    .await
+            };
+            let page = result(op, last);
+            if last != Action::Page {
+                state.op = None;
+            }
+            page
+        })
+    }
+}
+
+/// Bytes of WebAssembly linear memory the package's module holds now. It
+/// grows in 64 KiB pages and never shrinks, so a console that polls for
+/// hours can check that it stays flat.
+#[wasm_bindgen(js_name = memoryBytes, skip_typescript)]
+pub fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+        .into()
+}
