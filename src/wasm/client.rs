@@ -469,7 +469,7 @@ impl Progress<'_> {
         match self {
             Progress::Nobody => op.resume(now_ms()),
             Progress::Rust(report) => {
-                let reported = op.response().map_or(Ok(()), |response| report(response));
+                let reported = op.response().map_or(Ok(()), report);
                 match reported {
                     Ok(()) => op.resume(now_ms()),
                     Err(error) => op.fail(error, now_ms()),

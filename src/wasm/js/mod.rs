@@ -10,6 +10,8 @@
 mod options;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise};
@@ -38,7 +40,7 @@ pub fn list_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = positional_client(&endpoint, &project_id, &token);
+    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
     let args = Args::Positional {
         jobs: &request_id,
         options: &options,
@@ -55,7 +57,7 @@ pub fn list_all_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = positional_client(&endpoint, &project_id, &token);
+    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
     let args = Args::Positional {
         jobs: &request_id,
         options: &options,
@@ -72,7 +74,7 @@ pub fn wait_for_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = positional_client(&endpoint, &project_id, &token);
+    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
     let args = Args::Positional {
         jobs: &request_id,
         options: &options,
@@ -90,7 +92,7 @@ pub fn paginate_jobs(
     token: JsValue,
     options: JsValue,
 ) -> JobPages {
-    let client = positional_client(&endpoint, &project_id, &token);
+    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
     let args = Args::Positional {
         jobs: &request_id,
         options: &options,
@@ -102,7 +104,8 @@ pub fn paginate_jobs(
 /// throws; a bad setting is kept and rejects each call.
 #[wasm_bindgen(js_name = CphClient, skip_typescript)]
 pub struct JsClient {
-    client: Result<Client, Error>,
+    // Shared by its calls: a kept error is reported without being copied.
+    client: Rc<Result<Client, Error>>,
 }
 
 #[wasm_bindgen(js_class = CphClient)]
@@ -111,41 +114,42 @@ impl JsClient {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> JsClient {
         JsClient {
-            client: client_from_config(&config, is_node()),
+            client: Rc::new(client_from_config(&config, is_node())),
         }
     }
 
     /// Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`.
     #[wasm_bindgen(js_name = listJobs)]
     pub fn list_jobs(&self, query: JsValue) -> Promise {
-        call(self.client.clone(), Kind::List, Args::Query(&query))
+        call(Rc::clone(&self.client), Kind::List, Args::Query(&query))
     }
 
     /// Lists every job of `{ requestId }` or `{ requestIds }` (any number).
     #[wasm_bindgen(js_name = listAllJobs)]
     pub fn list_all_jobs(&self, query: JsValue) -> Promise {
-        call(self.client.clone(), Kind::All, Args::Query(&query))
+        call(Rc::clone(&self.client), Kind::All, Args::Query(&query))
     }
 
     /// Polls until no job of `{ requestId }` or `{ requestIds }` is running.
     #[wasm_bindgen(js_name = waitForJobs)]
     pub fn wait_for_jobs(&self, query: JsValue) -> Promise {
-        call(self.client.clone(), Kind::Wait, Args::Query(&query))
+        call(Rc::clone(&self.client), Kind::Wait, Args::Query(&query))
     }
 
     /// The pages of the jobs of `{ requestId }` or `{ requestIds }`.
     #[wasm_bindgen(js_name = paginateJobs)]
     pub fn paginate_jobs(&self, query: JsValue) -> JobPages {
-        JobPages::new(self.client.clone(), Args::Query(&query))
+        JobPages::new(Rc::clone(&self.client), Args::Query(&query))
     }
 }
 
 /// Reads the arguments now (a caller may change its objects once the call
 /// has begun) and runs the call.
-fn call(client: Result<Client, Error>, kind: Kind, args: Args<'_>) -> Promise {
-    let planned = client.and_then(|client| Ok((client, plan(kind, args)?)));
-    future_to_promise(async move {
-        let (client, plan) = planned.map_err(|error| js_error(&error))?;
+fn call(client: Rc<Result<Client, Error>>, kind: Kind, args: Args<'_>) -> Promise {
+    let planned = plan(kind, args);
+    promise(async move {
+        let client = client.as_ref().as_ref().map_err(js_error)?;
+        let plan = planned?;
         let Plan {
             jobs,
             options,
@@ -160,6 +164,13 @@ fn call(client: Result<Client, Error>, kind: Kind, args: Args<'_>) -> Promise {
             .await;
         result(&mut op, last)
     })
+}
+
+/// The promise of a call or a page. One future type for both, so the
+/// module holds one copy of the executor's glue rather than one per type.
+fn promise(future: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let future: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> = Box::pin(future);
+    future_to_promise(future)
 }
 
 /// What a call resolves with after its last action: the response with its
@@ -202,25 +213,26 @@ pub struct JobPages {
 }
 
 struct PagesState {
-    client: Result<Client, Error>,
+    client: Rc<Result<Client, Error>>,
     op: Option<Result<(Operation, Plan), Error>>,
     started: bool,
 }
 
 impl JobPages {
-    fn new(client: Result<Client, Error>, args: Args<'_>) -> JobPages {
-        // Planned now, as a call is, and started on the first `next()`.
-        let op = match &client {
-            Ok(client) => plan(Kind::Pages, args).and_then(|plan| {
+    fn new(client: Rc<Result<Client, Error>>, args: Args<'_>) -> JobPages {
+        // Planned now, as a call is, and started on the first `next()`; a
+        // bad setting is the client's to report.
+        let op = match client.as_ref() {
+            Ok(client) => Some(plan(Kind::Pages, args).and_then(|plan| {
                 let op = client.operation(Kind::Pages, &plan.jobs, &plan.options)?;
                 Ok((op, plan))
-            }),
-            Err(error) => Err(error.clone()),
+            })),
+            Err(_) => None,
         };
         JobPages {
             pages: Rc::new(RefCell::new(PagesState {
                 client,
-                op: Some(op),
+                op,
                 started: false,
             })),
         }
@@ -231,16 +243,28 @@ impl JobPages {
 impl JobPages {
     /// The next page, or `undefined` after the last; after an error, every
     /// later `next()` resolves with `undefined`.
+    // The borrow is held across the page's awaits on purpose: it is taken
+    // with `try_borrow_mut`, so a second `next()` meanwhile is refused.
+    #[allow(clippy::await_holding_refcell_ref)]
     pub fn next(&self) -> Promise {
         let pages = Rc::clone(&self.pages);
-        future_to_promise(async move {
+        promise(async move {
             // The async iterator asks for one page at a time; a second
             // `next()` before the first settles is refused, not a crash.
             let Ok(mut state) = pages.try_borrow_mut() else {
                 return Err(Error::invalid_input("a page is already being fetched").into());
             };
             let state = &mut *state;
-            let (Ok(client), Some(Ok((op, plan)))) = (&state.client, state.op.as_mut()) else {
+            let client = match state.client.as_ref() {
+                Ok(client) => client,
+                // Reported once, as a call's error is; the pages then end.
+                Err(error) if !state.started => {
+                    state.started = true;
+                    return Err(js_error(error));
+                }
+                Err(_) => return Ok(JsValue::UNDEFINED),
+            };
+            let Some(Ok((op, plan))) = state.op.as_mut() else {
                 return match state.op.take() {
                     Some(Err(error)) => Err(js_error(&error)),
                     _ => Ok(JsValue::UNDEFINED),
