@@ -225,9 +225,6 @@
 #![warn(clippy::missing_errors_doc)]
 
 mod error;
-// The npm package's allocator; natively, only its tests.
-#[cfg(any(test, all(target_arch = "wasm32", feature = "js")))]
-mod heap;
 mod ip;
 mod json;
 mod model;
