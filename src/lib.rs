@@ -228,7 +228,6 @@ mod error;
 // The npm package's allocator; natively, only its tests.
 #[cfg(any(test, all(target_arch = "wasm32", feature = "js")))]
 mod heap;
-mod ip;
 mod json;
 mod model;
 pub mod operation;

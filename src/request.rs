@@ -1,12 +1,11 @@
 //! Input validation and request building: everything before the first byte is
 //! sent, with no I/O.
 
+use core::net::{Ipv4Addr, Ipv6Addr};
+use std::borrow::Cow;
 use std::fmt;
 
-use std::borrow::Cow;
-
 use crate::error::{redact_all, Error};
-use crate::ip::{parse_ipv4, parse_ipv6};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{MAX_IDS_PER_CALL, MAX_LIMIT};
@@ -160,12 +159,12 @@ fn split_host_port(authority: &str) -> Result<(String, Option<&str>), Error> {
 fn check_host(host: &str) -> Result<bool, Error> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').unwrap_or(inner);
-        let groups = parse_ipv6(inner)
-            .ok_or_else(|| invalid_endpoint("the IPv6 host is not a valid address"))?;
+        let address: Ipv6Addr = inner
+            .parse()
+            .map_err(|_| invalid_endpoint("the IPv6 host is not a valid address"))?;
         // `::1`, or an IPv4 loopback address mapped into IPv6 (`::ffff:127.x.y.z`).
-        let loopback = groups == [0, 0, 0, 0, 0, 0, 0, 1];
-        let mapped_loopback = groups[..5] == [0; 5] && groups[5] == 0xffff && groups[6] >> 8 == 127;
-        return Ok(loopback || mapped_loopback);
+        let mapped_loopback = address.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+        return Ok(address.is_loopback() || mapped_loopback);
     }
     if host.is_empty() {
         return Err(invalid_endpoint("the host is missing"));
@@ -188,9 +187,12 @@ fn check_host(host: &str) -> Result<bool, Error> {
                 .get(..2)
                 .is_some_and(|prefix| prefix.eq_ignore_ascii_case("0x")));
     if numeric_last {
-        let [first, ..] = parse_ipv4(host)
-            .ok_or_else(|| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;
-        return Ok(first == 127);
+        // std's parser takes exactly the dotted quad: no shorthand, no
+        // leading zeros (which some parsers read as octal).
+        let address: Ipv4Addr = host
+            .parse()
+            .map_err(|_| invalid_endpoint("a numeric host must be a dotted-quad IPv4 address"))?;
+        return Ok(address.is_loopback());
     }
     // One trailing dot (a fully-qualified name) is fine; other empty labels are not.
     if host

@@ -652,7 +652,7 @@ impl<'u> RequestUrl<'u> {
             _ => (authority, ""),
         };
         let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            Some(v6) => crate::ip::parse_ipv6(v6).is_some(),
+            Some(v6) => v6.parse::<core::net::Ipv6Addr>().is_ok(),
             None => {
                 !host.is_empty()
                     && host
