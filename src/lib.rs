@@ -225,6 +225,7 @@
 #![warn(clippy::missing_errors_doc)]
 
 mod error;
+mod input;
 // The npm package's allocator; natively, only its tests.
 #[cfg(any(test, all(target_arch = "wasm32", feature = "js")))]
 mod heap;
@@ -237,22 +238,21 @@ mod request;
 mod response;
 mod retry;
 pub mod sign;
+mod url;
 mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use error::{redact, redact_bytes, Error, ErrorKind, REDACTED};
+pub use input::{
+    validate_duration_ms, validate_id, validate_limit, validate_offset, validate_timeout_ms,
+    validate_token, Page, DEFAULT_TIMEOUT_MS, MAX_IDS_PER_CALL, MAX_LIMIT, MAX_TIMEOUT_MS,
+};
 pub use model::{Job, JobStatus, ListJobsResponse};
-pub use paging::{
-    attribute, chunk_ids, merge, validate_limit, validate_offset, PageCursor, PageStep,
-    MAX_IDS_PER_CALL, MAX_LIMIT,
-};
+pub use paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 pub use regions::{region_endpoint, REGIONS};
-pub use request::{
-    validate_duration_ms, validate_id, validate_timeout_ms, validate_token, Credential, Endpoint,
-    ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
-};
+pub use request::{Credential, ListJobsRequest, AUTH_HEADER};
 pub use response::{
     admit_body, body_too_large, decode_list_jobs, decode_list_jobs_json, decode_response,
     length_bounds_body, parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES,
@@ -263,6 +263,7 @@ pub use retry::{
     RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS,
 };
 pub use sign::{format_sdk_date, sign, Credentials};
+pub use url::Endpoint;
 pub use wait::{
     all_finished, Deadline, PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS,
     DEFAULT_WAIT_TIMEOUT_MS,

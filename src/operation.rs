@@ -55,20 +55,19 @@
 use std::rc::Rc;
 
 use crate::error::{Error, ErrorKind};
+use crate::input::{validate_id, validate_timeout_ms, validate_token, Page, DEFAULT_TIMEOUT_MS};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 use crate::regions::region_endpoint;
-use crate::request::{
-    validate_id, validate_timeout_ms, validate_token, Credential, Endpoint, ListJobsRequest, Page,
-    DEFAULT_TIMEOUT_MS,
-};
+use crate::request::{Credential, ListJobsRequest};
 use crate::response::{
     admit_body, body_too_large, length_bounds_body, redirect_refused, MAX_ERROR_BODY_BYTES,
     MAX_RESPONSE_BYTES,
 };
 use crate::retry::{parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS};
 use crate::sign::Credentials;
+use crate::url::Endpoint;
 use crate::wait::{all_finished, Deadline, PollSchedule, DEFAULT_WAIT_TIMEOUT_MS};
 
 /// Where a client's credentials come from.

@@ -4,14 +4,8 @@
 use std::collections::HashSet;
 
 use crate::error::Error;
+use crate::input::{validate_id, Page, MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::model::ListJobsResponse;
-use crate::request::{validate_id, Page};
-
-/// The most request ids one call may carry in `request_ids`.
-pub const MAX_IDS_PER_CALL: usize = 20;
-
-/// The largest page the API serves, and its default page size.
-pub const MAX_LIMIT: u32 = 100;
 
 /// Splits `ids` into groups of at most [`MAX_IDS_PER_CALL`], in order, with
 /// repeated ids dropped (a repeat would list the same jobs twice).
@@ -42,39 +36,6 @@ pub fn chunk_ids<S: AsRef<str>>(ids: &[S]) -> Result<Vec<Vec<String>>, Error> {
         .chunks(MAX_IDS_PER_CALL)
         .map(|chunk| chunk.iter().map(|id| (*id).to_owned()).collect())
         .collect())
-}
-
-/// Checks an `offset` (an integer from 0).
-///
-/// # Errors
-///
-/// [`crate::ErrorKind::InvalidInput`] for a negative, fractional or too large
-/// number.
-pub fn validate_offset(value: f64) -> Result<u32, Error> {
-    if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
-        Ok(value as u32)
-    } else {
-        Err(Error::invalid_argument(
-            "offset",
-            "it must be an integer from 0",
-        ))
-    }
-}
-
-/// Checks a `limit` (an integer from 1 to 100).
-///
-/// # Errors
-///
-/// [`crate::ErrorKind::InvalidInput`] for anything else.
-pub fn validate_limit(value: f64) -> Result<u32, Error> {
-    if value.fract() == 0.0 && (1.0..=f64::from(MAX_LIMIT)).contains(&value) {
-        Ok(value as u32)
-    } else {
-        Err(Error::invalid_argument(
-            "limit",
-            "it must be an integer from 1 to 100",
-        ))
-    }
 }
 
 /// What to do after a page arrived.

@@ -42,7 +42,8 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use crate::error::{redact, Error, REDACTED};
-use crate::request::validate_secret_header;
+use crate::input::validate_secret_header;
+use crate::url::{has_dot_segment, Url};
 
 /// The algorithm name that starts the `Authorization` header and the string
 /// to sign.
@@ -625,48 +626,14 @@ struct RequestUrl<'u> {
 }
 
 impl<'u> RequestUrl<'u> {
+    /// Reads `url` with the crate's one URL parser, the endpoint check's.
     fn parse(url: &'u str) -> Result<Self, Error> {
         let bad = |why| Error::invalid_argument("url", why);
-        let url = url.split_once('#').map_or(url, |(before, _)| before);
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| bad("it is not an absolute http(s) URL"))?;
-        let default_port = if scheme.eq_ignore_ascii_case("https") {
-            443
-        } else if scheme.eq_ignore_ascii_case("http") {
-            80
-        } else {
-            return Err(bad("the scheme must be http or https"));
-        };
-        let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (authority, path) = match before_query.find('/') {
-            Some(i) => before_query.split_at(i),
-            None => (before_query, ""),
-        };
-        if authority.contains('@') {
-            return Err(bad("it must not carry a user name or password"));
-        }
-        // The port follows the last ':' unless that is inside an IPv6 literal.
-        let (host, port) = match authority.rfind(':') {
-            Some(i) if !authority[i..].contains(']') => (&authority[..i], &authority[i + 1..]),
-            _ => (authority, ""),
-        };
-        let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            Some(v6) => v6.parse::<core::net::Ipv6Addr>().is_ok(),
-            None => {
-                !host.is_empty()
-                    && host
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
-            }
-        };
-        if !host_ok {
-            return Err(bad(
-                "the host must be an ASCII name (use punycode for international names) or an IP address",
-            ));
-        }
-        let mut host = host.to_ascii_lowercase();
-        if !port.is_empty() {
+        let parts = Url::parse(url).map_err(|error| bad(error.reason()))?;
+        let default_port = if parts.https { 443 } else { 80 };
+        let mut host = parts.host.to_ascii_lowercase();
+        // An empty port (`host:`) is the default one, as for `fetch`.
+        if let Some(port) = parts.port.filter(|port| !port.is_empty()) {
             let number = port
                 .parse::<u16>()
                 .ok()
@@ -679,22 +646,21 @@ impl<'u> RequestUrl<'u> {
         }
         Ok(RequestUrl {
             host,
-            path: if path.is_empty() { "/" } else { path },
-            query,
+            path: if parts.path.is_empty() {
+                "/"
+            } else {
+                parts.path
+            },
+            query: parts.query.unwrap_or(""),
         })
     }
 }
 
 /// Refuses what `fetch` would rewrite before sending, so that the path the
-/// server sees is the one that was signed.
+/// server sees is the one that was signed. (A backslash, which it reads as
+/// `/`, is refused by the URL parser.)
 fn check_path(path: &str) -> Result<(), Error> {
-    if path.contains('\\') {
-        return Err(Error::invalid_argument(
-            "url",
-            "the path contains a backslash",
-        ));
-    }
-    if crate::request::has_dot_segment(path) {
+    if has_dot_segment(path) {
         return Err(Error::invalid_argument(
             "url",
             "the path must not contain '.' or '..' segments",

@@ -17,12 +17,11 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::error::Error;
+use crate::input::{validate_duration_ms, validate_limit, validate_offset};
 use crate::operation::{
     Action, AuthSource, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings,
     SettingsInput,
 };
-use crate::paging::{validate_limit, validate_offset};
-use crate::request::validate_duration_ms;
 use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
 
