@@ -12,14 +12,14 @@
 //! ```
 //! use std::rc::Rc;
 //! use cph_jobs::operation::{
-//!     Action, AuthSource, Body, Jobs, Kind, Operation, Options, ReadPlan, Settings, SettingsInput,
+//!     Action, Auth, Body, Jobs, Kind, Operation, Options, ReadPlan, Settings, SettingsInput,
 //! };
 //!
 //! # fn main() -> Result<(), cph_jobs::Error> {
 //! let settings = Rc::new(Settings::new(SettingsInput {
 //!     endpoint: Some("https://cph.cn-north-4.myhuaweicloud.com".into()),
 //!     project_id: Some("0123456789abcdef0123456789abcdef".into()),
-//!     auth: Some(AuthSource::Token("my-iam-token".into())),
+//!     auth: Some(Auth::Token("my-iam-token".into())),
 //!     ..SettingsInput::default()
 //! })?);
 //! let jobs = Jobs::from("6837531fd3f54550927b930180a706bf");
@@ -54,43 +54,22 @@
 
 use std::rc::Rc;
 
+pub use crate::auth::{Auth, Credentials};
 use crate::error::{Error, ErrorKind};
+use crate::header::Header;
 use crate::input::{validate_id, validate_timeout_ms, validate_token, Page, DEFAULT_TIMEOUT_MS};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 use crate::regions::region_endpoint;
-use crate::request::{Credential, ListJobsRequest};
+use crate::request::ListJobsRequest;
 use crate::response::{
     admit_body, body_too_large, length_bounds_body, redirect_refused, MAX_ERROR_BODY_BYTES,
     MAX_RESPONSE_BYTES,
 };
 use crate::retry::{parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS};
-use crate::sign::Credentials;
 use crate::url::Endpoint;
 use crate::wait::{all_finished, Deadline, PollSchedule, DEFAULT_WAIT_TIMEOUT_MS};
-
-/// Where a client's credentials come from.
-#[derive(Clone)]
-pub enum AuthSource {
-    /// A fixed IAM token, sent as `X-Auth-Token`.
-    Token(String),
-    /// An access key pair: every request is signed when it is sent.
-    AccessKey(Credentials),
-    /// A token provider the driver asks ([`Action::Token`]) before each
-    /// request, and once more after a 401 `APIG.0301`.
-    Provider,
-}
-
-impl std::fmt::Debug for AuthSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AuthSource::Token(_) => f.write_str("Token([REDACTED])"),
-            AuthSource::AccessKey(credentials) => credentials.fmt(f),
-            AuthSource::Provider => f.write_str("Provider"),
-        }
-    }
-}
 
 /// A client's settings as given, before they are checked.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +81,7 @@ pub struct SettingsInput {
     /// The project the jobs belong to.
     pub project_id: Option<String>,
     /// How calls authenticate.
-    pub auth: Option<AuthSource>,
+    pub auth: Option<Auth>,
     /// Whether an access key may be used: in Node, or where the caller
     /// allowed a secret key in a browser.
     pub secret_key_allowed: bool,
@@ -119,7 +98,7 @@ pub struct SettingsInput {
 pub struct Settings {
     endpoint: Endpoint,
     project_id: String,
-    auth: AuthSource,
+    auth: Auth,
     timeout_ms: u32,
     retry: RetryPolicy,
     max_response_bytes: u64,
@@ -146,11 +125,11 @@ impl Settings {
         let project_id = input.project_id.unwrap_or_default();
         validate_id("projectId", &project_id)?;
         let auth = match input.auth {
-            Some(AuthSource::Token(token)) => {
+            Some(Auth::Token(token)) => {
                 validate_token(&token)?;
-                AuthSource::Token(token)
+                Auth::Token(token)
             }
-            Some(AuthSource::AccessKey(_)) if !input.secret_key_allowed => {
+            Some(Auth::AccessKey(_)) if !input.secret_key_allowed => {
                 return Err(Error::invalid_argument(
                     "credentials",
                     "a secret key in a web page can be read by anyone who opens the page; \
@@ -170,7 +149,7 @@ impl Settings {
         // mistakes are refused too; after the browser check, whose advice
         // holds for every build.
         #[cfg(not(feature = "sign"))]
-        if matches!(auth, AuthSource::AccessKey(_)) {
+        if matches!(auth, Auth::AccessKey(_)) {
             return Err(Error::invalid_input(crate::request::NOT_SIGNING));
         }
         Ok(Settings {
@@ -195,7 +174,7 @@ impl Settings {
     }
 
     /// How calls authenticate.
-    pub fn auth(&self) -> &AuthSource {
+    pub fn auth(&self) -> &Auth {
         &self.auth
     }
 }
@@ -426,7 +405,7 @@ pub struct Operation {
     progress: bool,
     json: bool,
     json_outcome: Option<String>,
-    credential: Option<Credential>,
+    auth: Option<Auth>,
     request: Option<ListJobsRequest>,
     head: Option<(u16, Option<String>, Option<u64>)>,
     tries: u32,
@@ -499,7 +478,7 @@ impl Operation {
             progress: options.progress,
             json: options.json,
             json_outcome: None,
-            credential: None,
+            auth: None,
             request: None,
             head: None,
             tries: 0,
@@ -534,16 +513,16 @@ impl Operation {
         if self.state != State::Token {
             return self.current();
         }
-        let credential = token.and_then(|token| {
-            Credential::token(token).map_err(|e| {
+        let auth = token.and_then(|token| {
+            Auth::token(token).map_err(|e| {
                 let mut message = String::from("the tokenProvider returned an unusable token: ");
                 message.push_str(e.message());
                 Error::invalid_input(message)
             })
         });
-        match credential {
-            Ok(credential) => {
-                self.credential = Some(credential);
+        match auth {
+            Ok(auth) => {
+                self.auth = Some(auth);
                 self.build_and_send(now_ms)
             }
             Err(error) => self.fail(error, now_ms),
@@ -562,7 +541,7 @@ impl Operation {
     /// [`ErrorKind::InvalidInput`] when the request cannot be signed (a
     /// clock before 1970); the driver ends the call with it
     /// ([`fail`](Self::fail)).
-    pub fn headers_at(&self, now_ms: u64) -> Result<Vec<(&'static str, String)>, Error> {
+    pub fn headers_at(&self, now_ms: u64) -> Result<Vec<Header>, Error> {
         match &self.request {
             Some(request) => request.headers_at(now_ms),
             None => Err(Error::invalid_input("no request is being sent")),
@@ -845,24 +824,19 @@ impl Operation {
         self.tries = 0;
         self.refreshed = false;
         match &self.settings.auth {
-            AuthSource::Provider => {
+            Auth::Provider => {
                 self.state = State::Token;
                 Action::Token { refresh: false }
             }
-            AuthSource::Token(token) => {
-                self.credential = Some(Credential::Token(token.clone()));
-                self.build_and_send(now_ms)
-            }
-            AuthSource::AccessKey(credentials) => {
-                self.credential = Some(Credential::AccessKey(credentials.clone()));
+            auth => {
+                self.auth = Some(auth.clone());
                 self.build_and_send(now_ms)
             }
         }
     }
 
     fn build_and_send(&mut self, now_ms: u64) -> Action {
-        let (Some(credential), Some(group)) = (&self.credential, self.groups.get(self.group))
-        else {
+        let (Some(auth), Some(group)) = (&self.auth, self.groups.get(self.group)) else {
             return self.fail(Error::invalid_input("no request to send"), now_ms);
         };
         let page = match self.kind {
@@ -870,13 +844,8 @@ impl Operation {
             _ => self.cursor.page(),
         };
         let settings = &self.settings;
-        match ListJobsRequest::for_ids(
-            &settings.endpoint,
-            &settings.project_id,
-            group,
-            page,
-            credential,
-        ) {
+        match ListJobsRequest::for_ids(&settings.endpoint, &settings.project_id, group, page, auth)
+        {
             Ok(request) => {
                 self.request = Some(request);
                 self.send(now_ms)
@@ -899,7 +868,7 @@ impl Operation {
     /// A failed request: refresh the token, retry, or give up.
     fn after_error(&mut self, error: Error, now_ms: u64) -> Action {
         let expired = error.status() == Some(401) && error.error_code() == Some("APIG.0301");
-        if expired && !self.refreshed && matches!(self.settings.auth, AuthSource::Provider) {
+        if expired && !self.refreshed && matches!(self.settings.auth, Auth::Provider) {
             // A refresh is not a retry: it does not spend the budget.
             self.refreshed = true;
             self.tries = self.tries.saturating_sub(1);

@@ -4,14 +4,15 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::auth::Auth;
 use crate::error::{redact_all, Error};
-use crate::input::{validate_id, validate_token, Page, MAX_IDS_PER_CALL, MAX_LIMIT};
+use crate::header::Header;
+use crate::input::{validate_id, Page, MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::json::write_integer;
 use crate::model::ListJobsResponse;
 use crate::response::{decode_list_jobs, decode_list_jobs_json, decode_response_with};
-use crate::sign::Credentials;
 #[cfg(feature = "sign")]
-use crate::sign::{format_sdk_date, sign};
+use crate::sign::{format_sdk_date, sign, RequestToSign};
 use crate::url::Endpoint;
 
 /// The header that carries the IAM token.
@@ -29,45 +30,7 @@ pub(crate) const NOT_SIGNING: &str =
 #[derive(Clone, PartialEq, Eq)]
 pub struct ListJobsRequest {
     url: String,
-    credential: Credential,
-}
-
-/// How a request proves who sends it.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// An IAM token, sent as `X-Auth-Token`.
-    Token(String),
-    /// An access key pair: each send is signed (`SDK-HMAC-SHA256`) at the
-    /// time it is sent.
-    AccessKey(Credentials),
-}
-
-impl Credential {
-    /// A checked IAM token.
-    ///
-    /// # Errors
-    /// As [`validate_token`].
-    pub fn token(token: &str) -> Result<Self, Error> {
-        validate_token(token)?;
-        Ok(Credential::Token(token.to_owned()))
-    }
-
-    /// The texts no error or message may show.
-    fn secrets(&self) -> Vec<&str> {
-        match self {
-            Credential::Token(token) => vec![token.as_str()],
-            Credential::AccessKey(credentials) => credentials.secrets().collect(),
-        }
-    }
-}
-
-impl fmt::Debug for Credential {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credential::Token(_) => f.write_str("Token([REDACTED])"),
-            Credential::AccessKey(credentials) => credentials.fmt(f),
-        }
-    }
+    auth: Auth,
 }
 
 impl ListJobsRequest {
@@ -84,26 +47,36 @@ impl ListJobsRequest {
     ) -> Result<Self, Error> {
         let endpoint = Endpoint::parse(endpoint)?;
         let url = query_url(&endpoint, project_id, &[request_id], Page::default())?;
-        let credential = Credential::token(token)?;
-        Ok(ListJobsRequest { url, credential })
+        let auth = Auth::token(token)?;
+        Ok(ListJobsRequest { url, auth })
     }
 
     /// Builds the request for one page of the jobs of up to 20 request ids:
     /// one id goes in `request_id`, several in `request_ids`.
     ///
+    /// `auth` is a token or an access key; a token provider's token is
+    /// passed as [`Auth::Token`].
+    ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a bad
-    /// project id, request id or page, no ids, or more than 20.
+    /// project id, request id or page, no ids, or more than 20, or for
+    /// [`Auth::Provider`], which a single request cannot ask.
     pub fn for_ids<S: AsRef<str>>(
         endpoint: &Endpoint,
         project_id: &str,
         request_ids: &[S],
         page: Page,
-        credential: &Credential,
+        auth: &Auth,
     ) -> Result<Self, Error> {
+        if *auth == Auth::Provider {
+            return Err(Error::invalid_argument(
+                "auth",
+                "a request takes the token a provider gave, as Auth::Token",
+            ));
+        }
         Ok(ListJobsRequest {
             url: query_url(endpoint, project_id, request_ids, page)?,
-            credential: credential.clone(),
+            auth: auth.clone(),
         })
     }
 
@@ -126,33 +99,31 @@ impl ListJobsRequest {
     /// # Errors
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when the
     /// request cannot be signed, e.g. for a clock before 1970.
-    pub fn headers_at(&self, now_unix_ms: u64) -> Result<Vec<(&'static str, String)>, Error> {
-        const ACCEPT: (&str, &str) = ("Accept", "application/json");
-        match &self.credential {
-            Credential::Token(token) => Ok(vec![
-                (AUTH_HEADER, token.clone()),
-                (ACCEPT.0, ACCEPT.1.to_owned()),
-            ]),
+    pub fn headers_at(&self, now_unix_ms: u64) -> Result<Vec<Header>, Error> {
+        const ACCEPT: Header<&str, &str> = Header {
+            name: "Accept",
+            value: "application/json",
+        };
+        let accept = || Header::new(ACCEPT.name, ACCEPT.value.to_owned());
+        match &self.auth {
+            Auth::Token(token) => Ok(vec![Header::new(AUTH_HEADER, token.clone()), accept()]),
+            // Refused when the request was built; never reached.
+            Auth::Provider => Err(Error::invalid_input(
+                "a token provider cannot sign a request",
+            )),
             #[cfg(not(feature = "sign"))]
-            Credential::AccessKey(_) => {
+            Auth::AccessKey(_) => {
                 let _ = now_unix_ms; // only a signature needs the time
                 Err(Error::invalid_input(NOT_SIGNING))
             }
             #[cfg(feature = "sign")]
-            Credential::AccessKey(credentials) => {
+            Auth::AccessKey(credentials) => {
                 let date = format_sdk_date(now_unix_ms)?;
-                let added = sign(credentials, self.method(), &self.url, &[ACCEPT], &[], &date)?;
-                let mut headers = vec![(ACCEPT.0, ACCEPT.1.to_owned())];
-                for (name, value) in added {
-                    let name = match name.as_str() {
-                        "X-Sdk-Date" => "X-Sdk-Date",
-                        "X-Security-Token" => "X-Security-Token",
-                        "Authorization" => "Authorization",
-                        // Host (set by the client from the URL) and nothing else.
-                        _ => continue,
-                    };
-                    headers.push((name, value));
-                }
+                let request = RequestToSign::new(self.method(), &self.url, &[ACCEPT], &[]);
+                let mut headers = sign(credentials, &request, &date)?;
+                // Host is set by the client from the URL.
+                headers.retain(|header| header.name != "Host");
+                headers.insert(0, accept());
                 Ok(headers)
             }
         }
@@ -177,7 +148,7 @@ impl ListJobsRequest {
             status,
             request_id_header,
             body,
-            &self.credential.secrets(),
+            &self.auth.secrets(),
             decode_list_jobs,
         )
     }
@@ -200,7 +171,7 @@ impl ListJobsRequest {
             status,
             request_id_header,
             body,
-            &self.credential.secrets(),
+            &self.auth.secrets(),
             |body| decode_list_jobs_json(body, attribute),
         )
     }
@@ -208,7 +179,7 @@ impl ListJobsRequest {
     /// Scrubs this request's token from text from outside the crate, such as
     /// a platform's network error message.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        redact_all(text, &self.credential.secrets())
+        redact_all(text, &self.auth.secrets())
     }
 }
 
@@ -276,7 +247,7 @@ impl fmt::Debug for ListJobsRequest {
         f.debug_struct("ListJobsRequest")
             .field("method", &self.method())
             .field("url", &self.url)
-            .field("credential", &self.credential)
+            .field("auth", &self.auth)
             .finish()
     }
 }

@@ -16,33 +16,33 @@
 //! pieces are public so that tests can check each one.
 //!
 //! ```
-//! use cph_jobs::sign::{sign, Credentials};
+//! use cph_jobs::sign::{sign, Credentials, Header, RequestToSign};
 //!
 //! let credentials = Credentials::new("MYACCESSKEY", "my-secret-key", None)?;
-//! let headers = sign(
-//!     &credentials,
+//! let headers = [Header::new("Accept", "application/json")];
+//! let request = RequestToSign::new(
 //!     "GET",
 //!     "https://cph.cn-north-4.myhuaweicloud.com/v1/proj/cloud-phone/jobs?request_id=r1",
-//!     &[("Accept", "application/json")],
+//!     &headers,
 //!     b"",
-//!     "20261128T101500Z",
-//! )?;
-//! let names: Vec<&str> = headers.iter().map(|(name, _)| name.as_str()).collect();
+//! );
+//! let headers = sign(&credentials, &request, "20261128T101500Z")?;
+//! let names: Vec<&str> = headers.iter().map(|header| header.name).collect();
 //! assert_eq!(names, ["X-Sdk-Date", "Host", "Authorization"]);
-//! assert!(headers[2].1.starts_with(
+//! assert!(headers[2].value.starts_with(
 //!     "SDK-HMAC-SHA256 Access=MYACCESSKEY, SignedHeaders=accept;host;x-sdk-date, Signature="
 //! ));
 //! # Ok::<(), cph_jobs::Error>(())
 //! ```
 
 use std::borrow::Cow;
-use std::fmt;
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::error::{redact, Error, REDACTED};
-use crate::input::validate_secret_header;
+pub use crate::auth::Credentials;
+use crate::error::Error;
+pub use crate::header::{Header, NameValue};
 use crate::url::{has_dot_segment, Url};
 
 /// The algorithm name that starts the `Authorization` header and the string
@@ -66,97 +66,30 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 pub const EMPTY_BODY_SHA256: &str =
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-/// An access key pair, with the security token of temporary credentials.
-///
-/// Its `Debug` output shows the access key (an identifier, printed by the
-/// SDKs too) and hides the secret key and the security token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    access_key: String,
-    secret_key: String,
-    security_token: Option<String>,
+/// A request to sign, as it will be sent.
+#[derive(Debug, Clone, Copy)]
+#[must_use]
+pub struct RequestToSign<'a, H> {
+    /// The HTTP method.
+    pub method: &'a str,
+    /// The absolute `http(s)` URL the request is sent to, unchanged.
+    pub url: &'a str,
+    /// The request's headers: [`Header`]s, or anything else with a
+    /// [`NameValue`], such as `(name, value)` pairs.
+    pub headers: &'a [H],
+    /// The body, empty for none.
+    pub body: &'a [u8],
 }
 
-impl Credentials {
-    /// Checks and holds a key pair, and the security token that comes with
-    /// temporary (STS) credentials.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an
-    /// empty access key or one that cannot sit in the `Authorization` header
-    /// (not printable ASCII, or with a space or a comma), an empty secret key,
-    /// or a security token that an HTTP header cannot carry unchanged. The
-    /// message never quotes the secret key or the token.
-    pub fn new(
-        access_key: &str,
-        secret_key: &str,
-        security_token: Option<&str>,
-    ) -> Result<Self, Error> {
-        if access_key.is_empty() {
-            return Err(Error::invalid_argument("accessKey", "it is empty"));
+impl<'a, H: NameValue> RequestToSign<'a, H> {
+    /// The request `method url` with `headers` and `body`.
+    pub fn new(method: &'a str, url: &'a str, headers: &'a [H], body: &'a [u8]) -> Self {
+        RequestToSign {
+            method,
+            url,
+            headers,
+            body,
         }
-        if !access_key
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b',')
-        {
-            return Err(Error::invalid_argument(
-                "accessKey",
-                "only printable ASCII without spaces or commas is allowed",
-            ));
-        }
-        if secret_key.is_empty() {
-            return Err(Error::invalid_argument("secretKey", "it is empty"));
-        }
-        if let Some(token) = security_token {
-            validate_secret_header("securityToken", token)?;
-        }
-        Ok(Credentials {
-            access_key: access_key.to_owned(),
-            secret_key: secret_key.to_owned(),
-            security_token: security_token.map(str::to_owned),
-        })
-    }
-
-    /// The access key id, which is sent in the clear in `Authorization`.
-    pub fn access_key(&self) -> &str {
-        &self.access_key
-    }
-
-    /// The security token of temporary credentials, sent as
-    /// [`X-Security-Token`](SECURITY_TOKEN_HEADER).
-    pub fn security_token(&self) -> Option<&str> {
-        self.security_token.as_deref()
-    }
-
-    /// The secrets a request signed with these credentials must never show:
-    /// the secret key, and the security token when there is one.
-    pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.secret_key.as_str()).chain(self.security_token.as_deref())
-    }
-
-    /// `text` with the secret key and the security token replaced by
-    /// `[REDACTED]`: for text from outside the crate that may echo them.
-    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let text = redact(text, &self.secret_key);
-        match &self.security_token {
-            Some(token) if text.contains(token.as_str()) => {
-                Cow::Owned(text.replace(token, REDACTED))
-            }
-            _ => text,
-        }
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &REDACTED)
-            .field(
-                "security_token",
-                &self.security_token.as_ref().map(|_| REDACTED),
-            )
-            .finish()
     }
 }
 
@@ -166,10 +99,10 @@ impl fmt::Debug for Credentials {
 /// credentials), [`X-Sdk-Content-Sha256`](CONTENT_SHA256_HEADER)`:
 /// UNSIGNED-PAYLOAD` (when the SDKs add it, see below) and `Authorization`.
 ///
-/// * `url` is the absolute `http(s)` URL the request is sent to, unchanged;
+/// * `request.url` is the absolute `http(s)` URL the request is sent to, unchanged;
 ///   its fragment is ignored. The `Host` value is its host and port as
 ///   `fetch` sends them: lower case, without the scheme's default port.
-/// * `headers` are the request's other headers, all of which are signed
+/// * `request.headers` are the request's other headers, all of which are signed
 ///   except those whose name contains `_` (as the SDKs do). Their values
 ///   must be sent as given; the signature covers them trimmed. A non-ASCII
 ///   value is signed as UTF-8, which is how the SDKs send it; `fetch` sends
@@ -194,25 +127,19 @@ impl fmt::Debug for Credentials {
 /// sets itself (`X-Sdk-Date`, `Authorization`, and `X-Security-Token` with
 /// temporary credentials), or a malformed `sdk_date`. No message quotes a
 /// header value or a secret.
-pub fn sign<N, V>(
+pub fn sign<H: NameValue>(
     credentials: &Credentials,
-    method: &str,
-    url: &str,
-    headers: &[(N, V)],
-    body: &[u8],
+    request: &RequestToSign<'_, H>,
     sdk_date: &str,
-) -> Result<Vec<(String, String)>, Error>
-where
-    N: AsRef<str>,
-    V: AsRef<str>,
-{
+) -> Result<Vec<Header>, Error> {
+    let headers = request.headers;
     parse_sdk_date(sdk_date)?;
-    let target = RequestUrl::parse(url)?;
+    let target = RequestUrl::parse(request.url)?;
     check_path(target.path)?;
     let has = |name: &str| {
         headers
             .iter()
-            .any(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+            .any(|header| header.name().eq_ignore_ascii_case(name))
     };
     for reserved in [SDK_DATE_HEADER, "Authorization"] {
         if has(reserved) {
@@ -223,34 +150,39 @@ where
         return Err(set_by_signer(SECURITY_TOKEN_HEADER));
     }
 
-    let mut added: Vec<(String, String)> = Vec::with_capacity(5);
-    added.push((SDK_DATE_HEADER.to_owned(), sdk_date.to_owned()));
+    let mut added: Vec<Header> = Vec::with_capacity(5);
+    added.push(Header::new(SDK_DATE_HEADER, sdk_date.to_owned()));
     if !has("Host") {
-        added.push(("Host".to_owned(), target.host));
+        added.push(Header::new("Host", target.host));
     }
     if let Some(token) = &credentials.security_token {
-        added.push((SECURITY_TOKEN_HEADER.to_owned(), token.clone()));
+        added.push(Header::new(SECURITY_TOKEN_HEADER, token.clone()));
     }
     let content_type = headers
         .iter()
-        .find(|(n, _)| n.as_ref().eq_ignore_ascii_case("Content-Type"))
-        .map(|(_, v)| v.as_ref());
+        .find(|header| header.name().eq_ignore_ascii_case("Content-Type"))
+        .map(NameValue::value);
     if content_type.is_some_and(|t| {
         !t.is_empty() && !t.starts_with("application/json") && !t.starts_with("application/bson")
     }) && !has(CONTENT_SHA256_HEADER)
     {
-        added.push((
-            CONTENT_SHA256_HEADER.to_owned(),
+        added.push(Header::new(
+            CONTENT_SHA256_HEADER,
             UNSIGNED_PAYLOAD.to_owned(),
         ));
     }
 
-    let all: Vec<(&str, &str)> = headers
+    let all: Vec<Header<&str, &str>> = headers
         .iter()
-        .map(|(n, v)| (n.as_ref(), v.as_ref()))
-        .chain(added.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+        .map(|h| Header::new(h.name(), h.value()))
+        .chain(added.iter().map(|h| Header::new(h.name, h.value.as_str())))
         .collect();
-    let canonical = canonical_request(method, url, &all, body)?;
+    let canonical = canonical_request(&RequestToSign::new(
+        request.method,
+        request.url,
+        &all,
+        request.body,
+    ))?;
     let signature = signature(credentials, &string_to_sign(sdk_date, &canonical))?;
     let signed = canonical_headers(&all)?.signed_headers;
 
@@ -262,7 +194,7 @@ where
     authorization.push_str(&signed);
     authorization.push_str(", Signature=");
     authorization.push_str(&signature);
-    added.push(("Authorization".to_owned(), authorization));
+    added.push(Header::new("Authorization", authorization));
     Ok(added)
 }
 
@@ -273,7 +205,7 @@ fn set_by_signer(name: &str) -> Error {
     Error::invalid_argument("headers", &why)
 }
 
-/// The canonical request of a request whose headers are all in `headers`
+/// The canonical request of a request whose headers are all in `request.headers`
 /// (the added `X-Sdk-Date` and `Host` included): the text whose SHA-256 the
 /// signature covers. See the [module docs](self) for its layout.
 ///
@@ -283,12 +215,13 @@ fn set_by_signer(name: &str) -> Error {
 ///
 /// # Errors
 /// As [`sign`], for the method, the URL, the query and the headers.
-pub fn canonical_request(
-    method: &str,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Result<String, Error> {
+pub fn canonical_request<H: NameValue>(request: &RequestToSign<'_, H>) -> Result<String, Error> {
+    let RequestToSign {
+        method,
+        url,
+        headers,
+        body,
+    } = *request;
     if method.is_empty() || !method.bytes().all(is_tchar) {
         return Err(Error::invalid_argument(
             "method",
@@ -306,8 +239,8 @@ pub fn canonical_request(
     } else {
         let declared = headers
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(CONTENT_SHA256_HEADER))
-            .map(|(_, v)| trim_like_python(v))
+            .find(|header| header.name().eq_ignore_ascii_case(CONTENT_SHA256_HEADER))
+            .map(|header| trim_like_python(header.value()))
             .filter(|v| !v.is_empty());
         match declared {
             Some(v) if !v.is_ascii() => {
@@ -462,8 +395,26 @@ fn hex_pair(pair: &[u8]) -> Option<u8> {
     Some((digit(pair[0])? * 16 + digit(pair[1])?) as u8)
 }
 
+/// A query parameter, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    /// The name, `%`-decoded.
+    pub name: String,
+    /// The value, `%`-decoded; empty when the parameter has no `=`.
+    pub value: String,
+}
+
+impl NameValue for Param {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn value(&self) -> &str {
+        &self.value
+    }
+}
+
 /// Decodes a raw query string (the part after `?`, without the `?`) into
-/// `(name, value)` pairs, in order: `&` separates pairs (empty pieces are
+/// [`Param`]s, in order: `&` separates pairs (empty pieces are
 /// skipped), the first `=` separates name and value (no `=` means an empty
 /// value), and `%XX` escapes are decoded. `+` stays `+`: the SDKs send a
 /// space as `%20`.
@@ -473,13 +424,16 @@ fn hex_pair(pair: &[u8]) -> Option<u8> {
 /// followed by two hex digits, or escapes that do not decode to UTF-8:
 /// the server's reading of those cannot be known, so no signature for them
 /// can be trusted.
-pub fn decode_query(query: &str) -> Result<Vec<(String, String)>, Error> {
+pub fn decode_query(query: &str) -> Result<Vec<Param>, Error> {
     query
         .split('&')
         .filter(|piece| !piece.is_empty())
         .map(|piece| {
             let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
-            Ok((percent_decode(name)?, percent_decode(value)?))
+            Ok(Param {
+                name: percent_decode(name)?,
+                value: percent_decode(value)?,
+            })
         })
         .collect()
 }
@@ -508,18 +462,15 @@ fn percent_decode(text: &str) -> Result<String, Error> {
         .map_err(|_| Error::invalid_argument("url", "the query's %-escapes are not UTF-8"))
 }
 
-/// The canonical query string of decoded `(name, value)` pairs: sorted by
+/// The canonical query string of decoded parameters ([`Param`]s, or any
+/// [`NameValue`]): sorted by
 /// name, then by value (in code point order, on the decoded text, as the
 /// SDKs sort), each written `uri_encode(name)=uri_encode(value)`, joined by
 /// `&`. A repeated name keeps every value; an empty value gives `name=`.
-pub fn canonical_query<N, V>(pairs: &[(N, V)]) -> String
-where
-    N: AsRef<str>,
-    V: AsRef<str>,
-{
-    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(pairs.len());
-    for (n, v) in pairs {
-        insert_sorted(&mut sorted, (n.as_ref(), v.as_ref()), |a, b| a <= b);
+pub fn canonical_query<P: NameValue>(params: &[P]) -> String {
+    let mut sorted: Vec<(&str, &str)> = Vec::with_capacity(params.len());
+    for param in params {
+        insert_sorted(&mut sorted, (param.name(), param.value()), |a, b| a <= b);
     }
     let mut out = String::new();
     for (i, (name, value)) in sorted.into_iter().enumerate() {
@@ -553,14 +504,10 @@ pub struct CanonicalHeaders {
 /// that is not an HTTP token or that appears twice in any case (the SDKs
 /// would sign it twice with one value, which no server reproduces), or a
 /// value with a control character other than tab.
-pub fn canonical_headers<N, V>(headers: &[(N, V)]) -> Result<CanonicalHeaders, Error>
-where
-    N: AsRef<str>,
-    V: AsRef<str>,
-{
+pub fn canonical_headers<H: NameValue>(headers: &[H]) -> Result<CanonicalHeaders, Error> {
     let mut lines: Vec<(String, &str)> = Vec::with_capacity(headers.len());
-    for (name, value) in headers {
-        let (name, value) = (name.as_ref(), value.as_ref());
+    for header in headers {
+        let (name, value) = (header.name(), header.value());
         if name.is_empty() || !name.bytes().all(is_tchar) {
             return Err(Error::invalid_argument(
                 "headers",

@@ -3,8 +3,8 @@
 use std::rc::Rc;
 
 use cph_jobs::operation::{
-    Action, AuthSource, Body, Failure, Jobs, Kind, Metadata, Operation, Options, ReadPlan,
-    Settings, SettingsInput,
+    Action, Auth, Body, Failure, Jobs, Kind, Metadata, Operation, Options, ReadPlan, Settings,
+    SettingsInput,
 };
 use cph_jobs::{Credentials, Error, ErrorKind, JobStatus, ListJobsResponse, PollSchedule};
 
@@ -22,7 +22,7 @@ const RUNNING: i64 = 1;
 const SUCCEEDED: i64 = 2;
 const FAILED: i64 = -1;
 
-fn input(auth: AuthSource) -> SettingsInput {
+fn input(auth: Auth) -> SettingsInput {
     SettingsInput {
         endpoint: Some(ENDPOINT.into()),
         project_id: Some(PROJECT.into()),
@@ -36,11 +36,11 @@ fn settings(input: SettingsInput) -> Rc<Settings> {
 }
 
 fn token_settings() -> Rc<Settings> {
-    settings(input(AuthSource::Token(TOKEN.into())))
+    settings(input(Auth::Token(TOKEN.into())))
 }
 
 fn provider_settings() -> Rc<Settings> {
-    settings(input(AuthSource::Provider))
+    settings(input(Auth::Provider))
 }
 
 /// A planned call with the fixed token and seed 1.
@@ -151,7 +151,7 @@ fn header(op: &Operation, now: u64, name: &str) -> Option<String> {
     op.headers_at(now)
         .expect("headers")
         .into_iter()
-        .find_map(|(n, v)| (n == name).then_some(v))
+        .find_map(|header| (header.name == name).then_some(header.value))
 }
 
 fn job_ids(response: &ListJobsResponse) -> Vec<&str> {
@@ -327,7 +327,7 @@ mod list {
         let credentials = Credentials::new("AK123", "sk-secret", None).unwrap();
         let settings = settings(SettingsInput {
             secret_key_allowed: true,
-            ..input(AuthSource::AccessKey(credentials))
+            ..input(Auth::AccessKey(credentials))
         });
         let mut op = operation_with(settings, Kind::List, "req-1", Options::default(), 1);
         assert_eq!(op.start(NOW), Action::Send);
@@ -357,7 +357,7 @@ mod list {
     #[test]
     fn an_access_key_needs_the_caller_to_allow_it() {
         let credentials = Credentials::new("AK123", "sk-secret", None).unwrap();
-        let error = Settings::new(input(AuthSource::AccessKey(credentials))).unwrap_err();
+        let error = Settings::new(input(Auth::AccessKey(credentials))).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(
             error.message().contains("allowSecretKeyInBrowser"),
@@ -500,7 +500,7 @@ mod retries {
     fn the_client_setting_applies_when_the_call_has_none() {
         let settings = settings(SettingsInput {
             max_attempts: Some(1),
-            ..input(AuthSource::Token(TOKEN.into()))
+            ..input(Auth::Token(TOKEN.into()))
         });
         let mut op = operation_with(settings, Kind::List, "req-1", Options::default(), 1);
         op.start(NOW);

@@ -12,13 +12,13 @@ use web_sys::AbortSignal;
 
 use super::runtime::{now_ms, random, sleep};
 use super::transport::{self, is_node};
+use crate::auth::{Auth, Credentials};
 use crate::error::Error;
 use crate::model::ListJobsResponse;
 pub use crate::operation::Jobs;
 use crate::operation::{
-    Action, AuthSource, Failure, Kind, Metadata, Operation, Options, Settings, SettingsInput,
+    Action, Failure, Kind, Metadata, Operation, Options, Settings, SettingsInput,
 };
-use crate::sign::Credentials;
 use crate::wait::PollSchedule;
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
@@ -27,28 +27,13 @@ pub type OnProgress = Box<dyn FnMut(&ListJobsResponse) -> Result<(), Error>>;
 /// What a token provider returns.
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, Error>>>>;
 
-/// How calls authenticate.
+/// A token provider, as the builder holds it.
 #[derive(Clone)]
-pub enum Auth {
-    /// A fixed IAM token, sent as `X-Auth-Token`.
-    Token(String),
-    /// An access key pair: every request is signed (`SDK-HMAC-SHA256`) when
-    /// it is sent. In a browser it needs
-    /// [`allow_secret_key_in_browser`](ClientBuilder::allow_secret_key_in_browser).
-    AccessKey(Credentials),
-    /// A function that returns a token. It is asked before each call (so it
-    /// should cache), and asked again with `true` when the service answers
-    /// 401 `APIG.0301`, after which the call is tried once more.
-    Provider(Rc<dyn Fn(bool) -> TokenFuture>),
-}
+struct Provider(Rc<dyn Fn(bool) -> TokenFuture>);
 
-impl fmt::Debug for Auth {
+impl fmt::Debug for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::Token(_) => f.write_str("Token([REDACTED])"),
-            Auth::AccessKey(credentials) => credentials.fmt(f),
-            Auth::Provider(_) => f.write_str("Provider(..)"),
-        }
+        f.write_str("Provider(..)")
     }
 }
 
@@ -97,6 +82,8 @@ pub struct ClientBuilder {
     region: Option<String>,
     project_id: Option<String>,
     auth: Option<Auth>,
+    /// The function behind `Auth::Provider`.
+    provider: Option<Provider>,
     timeout_ms: Option<u32>,
     max_attempts: Option<u32>,
     max_response_bytes: Option<u64>,
@@ -126,12 +113,14 @@ impl ClientBuilder {
     /// A fixed IAM token.
     pub fn token(mut self, token: &str) -> Self {
         self.auth = Some(Auth::Token(token.to_owned()));
+        self.provider = None;
         self
     }
 
     /// An access key pair to sign requests with, instead of a token.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.auth = Some(Auth::AccessKey(credentials));
+        self.provider = None;
         self
     }
 
@@ -145,9 +134,13 @@ impl ClientBuilder {
         self
     }
 
-    /// A token provider; see [`Auth::Provider`].
+    /// A function that returns a token, instead of a fixed one. It is asked
+    /// before each call (so it should cache), and asked again with `true`
+    /// when the service answers 401 `APIG.0301`, after which the call is
+    /// tried once more.
     pub fn token_provider(mut self, provider: impl Fn(bool) -> TokenFuture + 'static) -> Self {
-        self.auth = Some(Auth::Provider(Rc::new(provider)));
+        self.auth = Some(Auth::Provider);
+        self.provider = Some(Provider(Rc::new(provider)));
         self
     }
 
@@ -184,15 +177,8 @@ impl ClientBuilder {
     /// region, bad project id, no token or a bad one, or an out-of-range
     /// number.
     pub fn build(self) -> Result<Client, Error> {
-        let mut provider = None;
-        let auth = self.auth.map(|auth| match auth {
-            Auth::Token(token) => AuthSource::Token(token),
-            Auth::AccessKey(credentials) => AuthSource::AccessKey(credentials),
-            Auth::Provider(function) => {
-                provider = Some(function);
-                AuthSource::Provider
-            }
-        });
+        let provider = self.provider.map(|provider| provider.0);
+        let auth = self.auth;
         let settings = Settings::new(SettingsInput {
             endpoint: self.endpoint,
             region: self.region,

@@ -19,8 +19,7 @@ use web_sys::AbortSignal;
 use crate::error::Error;
 use crate::input::{validate_duration_ms, validate_limit, validate_offset};
 use crate::operation::{
-    Action, AuthSource, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings,
-    SettingsInput,
+    Action, Auth, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings, SettingsInput,
 };
 use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
@@ -396,7 +395,7 @@ impl Core {
             Settings::new(SettingsInput {
                 endpoint: Some(string_arg(&endpoint, "endpoint")?),
                 project_id: Some(string_arg(&project_id, "projectId")?),
-                auth: Some(AuthSource::Token(string_arg(&token, "token")?)),
+                auth: Some(Auth::Token(string_arg(&token, "token")?)),
                 ..SettingsInput::default()
             })
         })();
@@ -538,7 +537,7 @@ impl Call {
             Ok(headers) => Some(
                 headers
                     .into_iter()
-                    .flat_map(|(name, value)| [name.to_owned(), value])
+                    .flat_map(|header| [header.name.to_owned(), header.value])
                     .collect(),
             ),
             Err(error) => {
@@ -704,15 +703,15 @@ fn settings_from_config(config: &JsValue, in_node: bool) -> Result<Settings, Err
         props.function("tokenProvider")?,
         credentials,
     ) {
-        (Some(token), None, None) => Some(AuthSource::Token(token)),
-        (None, Some(_), None) => Some(AuthSource::Provider),
+        (Some(token), None, None) => Some(Auth::Token(token)),
+        (None, Some(_), None) => Some(Auth::Provider),
         (None, None, Some(credentials)) => {
             let keys = Props::of(&credentials, "credentials")?;
             let key = |name: &str| {
                 keys.string(name)?
                     .ok_or_else(|| Error::invalid_argument(name, "it is missing"))
             };
-            Some(AuthSource::AccessKey(Credentials::new(
+            Some(Auth::AccessKey(Credentials::new(
                 &key("accessKey")?,
                 &key("secretKey")?,
                 keys.string("securityToken")?.as_deref(),

@@ -52,7 +52,7 @@ mod transport;
 use wasm_bindgen::JsValue;
 
 pub use client::{
-    list_jobs, Auth, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
+    list_jobs, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
     WaitOptions,
 };
 

@@ -57,9 +57,9 @@ pub(super) async fn send(
     let Ok(headers) = Headers::new() else {
         return op.failed(unsupported(), now_ms());
     };
-    for (name, value) in signed {
+    for header in signed {
         // Only a header value the core has already checked reaches here.
-        let _ = headers.append(name, &value);
+        let _ = headers.append(header.name, &header.value);
     }
     let init = RequestInit::new();
     init.set_method("GET");
