@@ -19,7 +19,8 @@ use web_sys::AbortSignal;
 use crate::error::Error;
 use crate::input::{validate_duration_ms, validate_limit, validate_offset};
 use crate::operation::{
-    Action, Auth, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, Settings, SettingsInput,
+    Action, Auth, Body, Failure, Jobs, Kind, Operation, Options, ReadPlan, ResponseHead, Settings,
+    SettingsInput,
 };
 use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
@@ -565,15 +566,15 @@ impl Call {
         cross_origin: bool,
         now: f64,
     ) -> u8 {
-        let plan = self.op.head(
+        let head = ResponseHead {
             status,
-            request_id.as_deref(),
-            retry_after.as_deref(),
-            content_length.as_deref(),
-            content_encoding.as_deref(),
+            request_id: request_id.as_deref(),
+            retry_after: retry_after.as_deref(),
+            content_length: content_length.as_deref(),
+            content_encoding: content_encoding.as_deref(),
             cross_origin,
-            ms(now),
-        );
+        };
+        let plan = self.op.head(&head, ms(now));
         match plan {
             ReadPlan::Skip => 0,
             ReadPlan::Whole => 1,
@@ -620,7 +621,10 @@ impl Call {
             2 => Failure::Aborted,
             3 => Failure::Redirected,
             4 => Failure::NotAResponse,
-            5 => Failure::Threw(detail.as_deref().unwrap_or("a callback"), cause.as_deref()),
+            5 => Failure::Threw {
+                what: detail.as_deref().unwrap_or("a callback"),
+                message: cause.as_deref(),
+            },
             _ => Failure::Network {
                 detail: detail.as_deref(),
                 cause: cause.as_deref(),
