@@ -108,12 +108,14 @@ impl Credentials {
     }
 
     /// The access key id, which is sent in the clear in `Authorization`.
+    #[must_use]
     pub fn access_key(&self) -> &str {
         &self.access_key
     }
 
     /// The security token of temporary credentials, sent as
     /// [`X-Security-Token`](crate::sign::SECURITY_TOKEN_HEADER).
+    #[must_use]
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref()
     }
@@ -126,6 +128,7 @@ impl Credentials {
 
     /// `text` with the secret key and the security token replaced by
     /// `[REDACTED]`: for text from outside the crate that may echo them.
+    #[must_use]
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let text = redact(text, &self.secret_key);
         match &self.security_token {

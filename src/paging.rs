@@ -40,6 +40,7 @@ pub fn chunk_ids<S: AsRef<str>>(ids: &[S]) -> Result<Vec<Vec<String>>, Error> {
 
 /// What to do after a page arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PageStep {
     /// Keep the page and ask for the next one at this offset.
     Next(u32),
@@ -61,6 +62,7 @@ pub struct PageCursor {
 
 impl PageCursor {
     /// Starts at `offset`, asking for pages of `limit` jobs.
+    #[must_use]
     pub fn new(offset: u32, limit: u32) -> Self {
         PageCursor {
             offset,
@@ -71,11 +73,13 @@ impl PageCursor {
 
     /// Starts where `page` says, with the service's defaults (offset 0,
     /// pages of [`MAX_LIMIT`]) for what it leaves out.
+    #[must_use]
     pub fn start(page: Page) -> Self {
         Self::new(page.offset.unwrap_or(0), page.limit.unwrap_or(MAX_LIMIT))
     }
 
     /// The page to ask for next.
+    #[must_use]
     pub fn page(&self) -> Page {
         Page {
             offset: Some(self.offset),
@@ -84,11 +88,13 @@ impl PageCursor {
     }
 
     /// The offset of the page to ask for next.
+    #[must_use]
     pub fn offset(&self) -> u32 {
         self.offset
     }
 
     /// The page size asked for.
+    #[must_use]
     pub fn limit(&self) -> u32 {
         self.limit
     }
@@ -99,6 +105,7 @@ impl PageCursor {
     /// server does not page at all and sent everything. A full page means
     /// there may be more, unless it starts with the same job as the page
     /// before it.
+    #[must_use]
     pub fn advance(&mut self, page: &ListJobsResponse) -> PageStep {
         let first = page.jobs.first().map(|job| job.job_id.as_str());
         if first.is_some() && first == self.previous_first_job.as_deref() {
@@ -136,6 +143,7 @@ pub fn attribute(page: &mut ListJobsResponse, ids: &[String]) {
 
 /// Merges pages in order into one response whose `request_id` is every id
 /// asked for, comma-separated as `request_ids` takes them.
+#[must_use]
 pub fn merge<S: AsRef<str>>(ids: &[S], pages: Vec<ListJobsResponse>) -> ListJobsResponse {
     let mut request_id = String::new();
     for (i, id) in ids.iter().enumerate() {

@@ -81,11 +81,13 @@ impl ListJobsRequest {
     }
 
     /// The HTTP method: always `GET`.
+    #[must_use]
     pub fn method(&self) -> &'static str {
         "GET"
     }
 
     /// The full request URL.
+    #[must_use]
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -178,6 +180,7 @@ impl ListJobsRequest {
 
     /// Scrubs this request's token from text from outside the crate, such as
     /// a platform's network error message.
+    #[must_use]
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         redact_all(text, &self.auth.secrets())
     }

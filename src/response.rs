@@ -58,6 +58,7 @@ pub fn admit_body(status: u16, len: u64, max_bytes: u64) -> Result<bool, Error> 
 /// the compressed bytes), and the client can see every header (a
 /// cross-origin answer hides `Content-Encoding` unless the server exposes
 /// it). An HTTP client refuses a body longer than its `Content-Length`.
+#[must_use]
 pub fn length_bounds_body(
     declared: Option<u64>,
     cap: u64,
@@ -72,6 +73,7 @@ pub fn length_bounds_body(
 
 /// The error for a 2xx body that is, or grew while streaming, larger than
 /// `max_bytes`.
+#[must_use]
 pub fn body_too_large(status: u16, max_bytes: u64) -> Error {
     let mut message = String::from("the response body is larger than maxResponseBytes (");
     write_integer(&mut message, i64::try_from(max_bytes).unwrap_or(i64::MAX));
@@ -441,6 +443,7 @@ pub(crate) fn decode_response_with<T>(
 
 /// The error for a redirect that was not followed. `status` is absent where
 /// the platform hides it (a browser's opaque redirect).
+#[must_use]
 pub fn redirect_refused(status: Option<u16>) -> Error {
     let error = Error::new(
         ErrorKind::Http,
@@ -462,6 +465,7 @@ pub fn redirect_refused(status: Option<u16>) -> Error {
 /// empty [`ServiceError`]; this never fails. Numbers are accepted as codes,
 /// empty strings count as absent, and messages are cut to
 /// [`MAX_SERVICE_MESSAGE_BYTES`].
+#[must_use]
 pub fn parse_error_body(body: &[u8]) -> ServiceError {
     read_error_body(body, &[])
 }

@@ -11,6 +11,7 @@ use crate::wait::Deadline;
 
 /// Why a request got no usable response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Failure<'a> {
     /// No response, or a connection that broke while the body was read:
     /// the platform's message and its cause's, if any.

@@ -98,6 +98,7 @@ pub use settings::{Jobs, Options, Settings, SettingsInput};
 
 /// What a call does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// One page of up to 20 ids: one request, retries aside.
     List,
@@ -113,6 +114,7 @@ pub enum Kind {
 
 /// What the driver does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Action {
     /// Ask the token provider for a token (`refresh`: the last one was
     /// refused), then call [`Operation::token`].
@@ -288,6 +290,7 @@ impl Operation {
 
     /// The response of [`Action::Progress`], [`Action::Page`] or
     /// [`Action::Done`].
+    #[must_use]
     pub fn response(&self) -> Option<&ListJobsResponse> {
         match &self.outcome {
             Some(Ok(response)) => Some(response),
@@ -298,6 +301,7 @@ impl Operation {
     /// The response of [`Action::Progress`], [`Action::Page`] or
     /// [`Action::Done`] as camelCase JSON text, the shape the JavaScript API
     /// resolves with; taken, for a call that decoded straight to text.
+    #[must_use]
     pub fn json(&mut self) -> Option<String> {
         if let Some(text) = self.json_outcome.take() {
             return Some(text);
@@ -306,6 +310,7 @@ impl Operation {
     }
 
     /// The error of [`Action::Failed`].
+    #[must_use]
     pub fn error(&self) -> Option<&Error> {
         match &self.outcome {
             Some(Err(error)) => Some(error),
@@ -314,6 +319,7 @@ impl Operation {
     }
 
     /// What the call has cost so far: for [`Kind::Pages`], the page's.
+    #[must_use]
     pub fn metadata(&self) -> Metadata {
         Metadata {
             attempts: self.attempts,
@@ -323,6 +329,7 @@ impl Operation {
 
     /// Takes the result after [`Action::Done`] or [`Action::Failed`], or
     /// the page after [`Action::Page`]; `None` at the end of the pages.
+    #[must_use]
     pub fn finish(&mut self) -> Option<Result<ListJobsResponse, Error>> {
         self.outcome.take()
     }

@@ -37,6 +37,8 @@ pub(super) struct Received {
 
 /// How to read a response body, from its head ([`Operation::head`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+// Not `#[non_exhaustive]`: a driver must read every body as it is told, so
+// a new plan is a breaking change that its `match` should catch.
 pub enum ReadPlan {
     /// Do not read it; call [`Operation::body`] with [`Body::Skipped`].
     Skip,
@@ -52,6 +54,7 @@ pub enum ReadPlan {
 
 /// A response body as the driver read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Body<'a> {
     /// The whole body.
     Bytes(&'a [u8]),

@@ -32,6 +32,7 @@ impl Operation {
     }
 
     /// The request to send, while the action is [`Action::Send`].
+    #[must_use]
     pub fn request(&self) -> Option<&ListJobsRequest> {
         self.request.as_ref()
     }
@@ -51,6 +52,7 @@ impl Operation {
     }
 
     /// How long the request in flight may take, from `now_ms`.
+    #[must_use]
     pub fn remaining_ms(&self, now_ms: u64) -> u64 {
         self.deadline.remaining_ms(now_ms)
     }

@@ -104,16 +104,19 @@ impl Settings {
     }
 
     /// The endpoint calls go to.
+    #[must_use]
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
 
     /// The project the jobs belong to.
+    #[must_use]
     pub fn project_id(&self) -> &str {
         &self.project_id
     }
 
     /// How calls authenticate.
+    #[must_use]
     pub fn auth(&self) -> &Auth {
         &self.auth
     }

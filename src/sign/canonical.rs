@@ -77,6 +77,7 @@ pub fn canonical_request<H: NameValue>(request: &RequestToSign<'_, H>) -> Result
 
 /// Percent-encodes `text` as the SDKs do (Python's `quote(text, safe='~')`):
 /// every UTF-8 byte except `A-Z a-z 0-9 - . _ ~` becomes `%XX`, upper-case.
+#[must_use]
 pub fn uri_encode(text: &str) -> String {
     encode(text, false)
 }
@@ -107,6 +108,7 @@ fn encode(text: &str, keep_slash: bool) -> String {
 /// followed by two hex digits stays as it is (and so becomes `%25`), `%2F`
 /// turns into a segment separator, and escaped bytes that are not UTF-8
 /// become U+FFFD. An empty path is `/`.
+#[must_use]
 pub fn canonical_uri(path: &str) -> String {
     let mut uri = encode(&unquote(path), true);
     if !uri.ends_with('/') {

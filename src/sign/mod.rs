@@ -213,6 +213,7 @@ fn set_by_signer(name: &str) -> Error {
 
 /// The string whose HMAC is the signature:
 /// `SDK-HMAC-SHA256\n{sdk_date}\n{hex SHA-256 of the canonical request}`.
+#[must_use]
 pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
     let mut out = String::with_capacity(ALGORITHM.len() + sdk_date.len() + 66);
     out.push_str(ALGORITHM);
@@ -224,6 +225,7 @@ pub fn string_to_sign(sdk_date: &str, canonical_request: &str) -> String {
 }
 
 /// The lower-case hex SHA-256 of `bytes`.
+#[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }

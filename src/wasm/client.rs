@@ -77,6 +77,7 @@ pub struct WaitOptions {
 
 /// Builds a [`Client`].
 #[derive(Debug, Clone, Default)]
+#[must_use]
 pub struct ClientBuilder {
     endpoint: Option<String>,
     region: Option<String>,
