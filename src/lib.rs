@@ -225,6 +225,7 @@
 #![warn(clippy::missing_errors_doc)]
 
 mod auth;
+mod body;
 mod error;
 mod header;
 mod input;
@@ -247,6 +248,9 @@ mod wait;
 pub mod wasm;
 
 pub use auth::{Auth, Credentials};
+pub use body::{
+    admit_body, body_too_large, length_bounds_body, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
+};
 pub use error::{redact, redact_bytes, Error, ErrorKind, REDACTED};
 pub use header::Header;
 pub use input::{
@@ -258,9 +262,8 @@ pub use paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 pub use regions::{region_endpoint, REGIONS};
 pub use request::{ListJobsRequest, AUTH_HEADER};
 pub use response::{
-    admit_body, body_too_large, decode_list_jobs, decode_list_jobs_json, decode_response,
-    length_bounds_body, parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES,
-    MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
+    decode_list_jobs, decode_list_jobs_json, decode_response, parse_error_body, redirect_refused,
+    ServiceError, MAX_SERVICE_MESSAGE_BYTES,
 };
 pub use retry::{
     is_retryable, parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT,

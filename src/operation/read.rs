@@ -2,8 +2,8 @@
 //! the body is decoded into a page or an error.
 
 use super::{Action, Kind, Operation, State};
+use crate::body::{admit_body, body_too_large, length_bounds_body, MAX_ERROR_BODY_BYTES};
 use crate::error::Error;
-use crate::response::{admit_body, body_too_large, length_bounds_body, MAX_ERROR_BODY_BYTES};
 use crate::retry::parse_retry_after;
 
 /// A response's head as the driver reads it: the status and the headers

@@ -2,11 +2,11 @@
 //! anything is sent.
 
 use crate::auth::Auth;
+use crate::body::MAX_RESPONSE_BYTES;
 use crate::error::Error;
 use crate::input::{validate_id, validate_timeout_ms, validate_token, DEFAULT_TIMEOUT_MS};
 use crate::paging::chunk_ids;
 use crate::regions::region_endpoint;
-use crate::response::MAX_RESPONSE_BYTES;
 use crate::retry::{RetryPolicy, DEFAULT_MAX_ATTEMPTS};
 use crate::url::Endpoint;
 use crate::wait::PollSchedule;
