@@ -15,6 +15,7 @@ use crate::model::ListJobsResponse;
     derive(tsify::Tsify, serde::Serialize),
     serde(rename_all = "kebab-case")
 )]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// An argument was rejected before any request was sent.
     InvalidInput,
@@ -33,6 +34,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The kind as JavaScript sees it: `"invalid-input"`, `"network"`, ...
+    #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid-input",
@@ -133,6 +135,7 @@ impl Error {
     }
 
     /// Sets the HTTP status of the response that caused the error.
+    #[must_use]
     pub fn with_status(mut self, status: u16) -> Self {
         self.0.status = Some(status);
         self
@@ -140,12 +143,14 @@ impl Error {
 
     /// Sets the call's request id (the `X-Request-Id` response header, or the
     /// body's `request_id`).
+    #[must_use]
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.0.request_id = request_id;
         self
     }
 
     /// Sets the service error code and message read from an error body.
+    #[must_use]
     pub fn with_service_error(mut self, code: Option<String>, msg: Option<String>) -> Self {
         self.0.error_code = code;
         self.0.error_msg = msg;
@@ -153,12 +158,14 @@ impl Error {
     }
 
     /// Sets how many HTTP requests the call made before it failed.
+    #[must_use]
     pub fn with_attempts(mut self, attempts: u32) -> Self {
         self.0.attempts = attempts;
         self
     }
 
     /// Sets how long the server asked the client to wait (`Retry-After`).
+    #[must_use]
     pub fn with_retry_after_ms(mut self, retry_after_ms: Option<u64>) -> Self {
         if retry_after_ms.is_some() || self.0.extra.is_some() {
             self.0.extra.get_or_insert_with(Box::default).retry_after_ms = retry_after_ms;
@@ -167,6 +174,7 @@ impl Error {
     }
 
     /// Sets the last response a waiter saw before it gave up.
+    #[must_use]
     pub fn with_last_response(mut self, response: Option<ListJobsResponse>) -> Self {
         if response.is_some() || self.0.extra.is_some() {
             self.0.extra.get_or_insert_with(Box::default).last_response = response;
@@ -175,48 +183,57 @@ impl Error {
     }
 
     /// What kind of failure this is.
+    #[must_use]
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
     }
 
     /// The human-readable description, without the kind.
+    #[must_use]
     pub fn message(&self) -> &str {
         &self.0.message
     }
 
     /// The HTTP status, when a response arrived.
+    #[must_use]
     pub fn status(&self) -> Option<u16> {
         self.0.status
     }
 
     /// The service error code from the body, e.g. `CPS.0005` or `APIG.0301`.
+    #[must_use]
     pub fn error_code(&self) -> Option<&str> {
         self.0.error_code.as_deref()
     }
 
     /// The service error message from the body.
+    #[must_use]
     pub fn error_msg(&self) -> Option<&str> {
         self.0.error_msg.as_deref()
     }
 
     /// The `X-Request-Id` response header, else the error body's `request_id`.
+    #[must_use]
     pub fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
 
     /// How many HTTP requests the call made, retries included; `0` when it
     /// failed before sending anything (bad input, or aborted before it began).
+    #[must_use]
     pub fn attempts(&self) -> u32 {
         self.0.attempts
     }
 
     /// How long the server asked the client to wait before trying again, from
     /// its `Retry-After` header.
+    #[must_use]
     pub fn retry_after_ms(&self) -> Option<u64> {
         self.0.extra.as_ref().and_then(|extra| extra.retry_after_ms)
     }
 
     /// For a waiter that timed out: the last response it saw, if any.
+    #[must_use]
     pub fn last_response(&self) -> Option<&ListJobsResponse> {
         self.0
             .extra
@@ -240,6 +257,7 @@ pub const REDACTED: &str = "[REDACTED]";
 ///
 /// For text that did not come from this crate: a server or proxy that echoes
 /// request headers would otherwise put the token into an error or a log.
+#[must_use]
 pub fn redact<'t>(text: &'t str, secret: &str) -> Cow<'t, str> {
     scrubbed(text, secret).unwrap_or(Cow::Borrowed(text))
 }
@@ -270,6 +288,7 @@ fn scrubbed(text: &str, secret: &str) -> Option<Cow<'static, str>> {
 
 /// `bytes` with every occurrence of `secret` replaced by `[REDACTED]`: the
 /// same as [`redact`], for a body that may not be UTF-8.
+#[must_use]
 pub fn redact_bytes<'b>(bytes: &'b [u8], secret: &str) -> Cow<'b, [u8]> {
     match scrub(bytes, secret.as_bytes()) {
         Scrubbed::Unchanged => Cow::Borrowed(bytes),

@@ -159,7 +159,7 @@
 //!     // GET, these headers (as of now: an AK/SK signature carries the time),
 //!     // no body, and do not follow redirects.
 //!     let headers = request.headers_at(1_764_374_400_000)?;
-//!     let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+//!     let headers: Vec<(&str, &str)> = headers.iter().map(|h| (h.name, h.value.as_str())).collect();
 //!     let (status, x_request_id, body) = send(request.method(), request.url(), &headers)?;
 //!     // Scrubs the token from whatever the server echoed back, then decodes.
 //!     request.decode_response(status, x_request_id.as_deref(), &body)
@@ -224,8 +224,11 @@
 #![deny(missing_docs)]
 #![warn(clippy::missing_errors_doc)]
 
+mod auth;
+mod body;
 mod error;
-mod ip;
+mod header;
+mod input;
 mod json;
 mod model;
 pub mod operation;
@@ -235,32 +238,36 @@ mod request;
 mod response;
 mod retry;
 pub mod sign;
+mod url;
 mod wait;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use auth::{Auth, Credentials};
+pub use body::{
+    admit_body, body_too_large, length_bounds_body, MAX_ERROR_BODY_BYTES, MAX_RESPONSE_BYTES,
+};
 pub use error::{redact, redact_bytes, Error, ErrorKind, REDACTED};
+pub use header::Header;
+pub use input::{
+    validate_duration_ms, validate_id, validate_limit, validate_offset, validate_timeout_ms,
+    validate_token, Page, DEFAULT_TIMEOUT_MS, MAX_IDS_PER_CALL, MAX_LIMIT, MAX_TIMEOUT_MS,
+};
 pub use model::{Job, JobStatus, ListJobsResponse};
-pub use paging::{
-    attribute, chunk_ids, merge, validate_limit, validate_offset, PageCursor, PageStep,
-    MAX_IDS_PER_CALL, MAX_LIMIT,
-};
+pub use paging::{attribute, chunk_ids, merge, PageCursor, PageStep};
 pub use regions::{region_endpoint, REGIONS};
-pub use request::{
-    validate_duration_ms, validate_id, validate_timeout_ms, validate_token, Credential, Endpoint,
-    ListJobsRequest, Page, AUTH_HEADER, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS,
-};
+pub use request::{ListJobsRequest, AUTH_HEADER};
 pub use response::{
-    admit_body, body_too_large, decode_list_jobs, decode_list_jobs_json, decode_response,
-    length_bounds_body, parse_error_body, redirect_refused, ServiceError, MAX_ERROR_BODY_BYTES,
-    MAX_RESPONSE_BYTES, MAX_SERVICE_MESSAGE_BYTES,
+    decode_list_jobs, decode_list_jobs_json, decode_response, parse_error_body, redirect_refused,
+    ServiceError, MAX_SERVICE_MESSAGE_BYTES,
 };
 pub use retry::{
     is_retryable, parse_retry_after, RetryPolicy, DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT,
     RETRY_BASE_DELAY_MS, RETRY_MAX_DELAY_MS,
 };
-pub use sign::{format_sdk_date, sign, Credentials};
+pub use sign::{format_sdk_date, sign};
+pub use url::Endpoint;
 pub use wait::{
     all_finished, Deadline, PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS,
     DEFAULT_WAIT_TIMEOUT_MS,

@@ -37,6 +37,7 @@ pub enum JobStatus {
 
 impl JobStatus {
     /// The integer the API uses for this status.
+    #[must_use]
     pub const fn code(self) -> i64 {
         match self {
             JobStatus::Running => 1,
@@ -47,6 +48,7 @@ impl JobStatus {
     }
 
     /// The status for an API integer.
+    #[must_use]
     pub const fn from_code(code: i64) -> Self {
         match code {
             1 => JobStatus::Running,
@@ -72,6 +74,7 @@ impl JobStatus {
     ///
     /// An unknown status counts as finished: only `1` is documented as
     /// "running", and a waiter must not spin forever on a value it cannot read.
+    #[must_use]
     pub const fn is_finished(self) -> bool {
         !matches!(self, JobStatus::Running)
     }

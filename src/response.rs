@@ -5,19 +5,11 @@ use std::borrow::Cow;
 
 use crate::json::{write_integer, write_string, Integer, JsonError, Kind, Reader};
 
+use crate::body::MAX_ERROR_BODY_BYTES;
 use crate::error::{redact_all, Error, ErrorKind};
 use crate::model::{
     write_job, Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE,
 };
-
-/// Error bodies larger than this are not parsed for a service code: real ones
-/// are a few hundred bytes, and a proxy's HTML page has none to find.
-pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
-
-/// The largest 2xx body read, in bytes. A page holds at most 100 jobs of
-/// about 350 bytes each, so 8 MiB leaves room for far larger pages while a
-/// broken or hostile server cannot make a call take unbounded memory.
-pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Service messages are cut to this many bytes before they reach an error, so
 /// a hostile or broken server cannot make every log line megabytes long.
@@ -32,51 +24,6 @@ pub struct ServiceError {
     pub message: Option<String>,
     /// The body's `request_id`, when it carries one.
     pub request_id: Option<String>,
-}
-
-/// How a transport should treat a body of `len` bytes (from `Content-Length`
-/// before reading, 0 when unknown, then again as read): `Ok(true)` read and
-/// decode it, `Ok(false)` do not read it and decode the response with an
-/// empty body (a redirect, which is refused on its status, or an error body
-/// too large to hold a service code).
-///
-/// # Errors
-/// [`ErrorKind::Decode`] for a 2xx body over `max_bytes` (the caller's
-/// `maxResponseBytes`, by default [`MAX_RESPONSE_BYTES`]).
-pub fn admit_body(status: u16, len: u64, max_bytes: u64) -> Result<bool, Error> {
-    let success = (200..300).contains(&status);
-    if success && len > max_bytes {
-        return Err(body_too_large(status, max_bytes));
-    }
-    let redirect = (300..400).contains(&status);
-    Ok(success || (!redirect && len <= MAX_ERROR_BODY_BYTES as u64))
-}
-
-/// Whether a body can be read in one piece rather than streamed against its
-/// cap: its `Content-Length` (`declared`) is within `cap` and counts the
-/// bytes the client gets, i.e. there is no content coding (else it counts
-/// the compressed bytes), and the client can see every header (a
-/// cross-origin answer hides `Content-Encoding` unless the server exposes
-/// it). An HTTP client refuses a body longer than its `Content-Length`.
-pub fn length_bounds_body(
-    declared: Option<u64>,
-    cap: u64,
-    content_encoding: Option<&str>,
-    headers_filtered: bool,
-) -> bool {
-    let identity = content_encoding.map_or(true, |coding| {
-        coding.trim().eq_ignore_ascii_case("identity")
-    });
-    declared.is_some_and(|len| len > 0 && len <= cap) && identity && !headers_filtered
-}
-
-/// The error for a 2xx body that is, or grew while streaming, larger than
-/// `max_bytes`.
-pub fn body_too_large(status: u16, max_bytes: u64) -> Error {
-    let mut message = String::from("the response body is larger than maxResponseBytes (");
-    write_integer(&mut message, i64::try_from(max_bytes).unwrap_or(i64::MAX));
-    message.push_str(" bytes); it was not read to the end");
-    Error::new(ErrorKind::Decode, message).with_status(status)
 }
 
 /// Decodes a 2xx ListJobs body.
@@ -441,6 +388,7 @@ pub(crate) fn decode_response_with<T>(
 
 /// The error for a redirect that was not followed. `status` is absent where
 /// the platform hides it (a browser's opaque redirect).
+#[must_use]
 pub fn redirect_refused(status: Option<u16>) -> Error {
     let error = Error::new(
         ErrorKind::Http,
@@ -462,6 +410,7 @@ pub fn redirect_refused(status: Option<u16>) -> Error {
 /// empty [`ServiceError`]; this never fails. Numbers are accepted as codes,
 /// empty strings count as absent, and messages are cut to
 /// [`MAX_SERVICE_MESSAGE_BYTES`].
+#[must_use]
 pub fn parse_error_body(body: &[u8]) -> ServiceError {
     read_error_body(body, &[])
 }

@@ -64,6 +64,7 @@ impl RetryPolicy {
 
     /// The same policy with other delays: `base_ms` for the first retry's
     /// ceiling, doubling up to `cap_ms`.
+    #[must_use]
     pub fn with_delays(self, base_ms: u64, cap_ms: u64) -> Self {
         RetryPolicy {
             base_delay_ms: base_ms,
@@ -73,12 +74,14 @@ impl RetryPolicy {
     }
 
     /// The number of tries in all, the first included.
+    #[must_use]
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The full-jitter delay before retry number `retry` (0 for the first
     /// retry), for a `random` number in `[0, 1)`.
+    #[must_use]
     pub fn backoff_ms(&self, retry: u32, random: f64) -> u64 {
         let ceiling = self
             .base_delay_ms
@@ -94,6 +97,7 @@ impl RetryPolicy {
     /// retry can fix (see [`is_retryable`]), or when the wait would not end
     /// before the call's deadline, `remaining_ms` from now: the deadline
     /// covers every attempt.
+    #[must_use]
     pub fn next_delay(
         &self,
         attempts_made: u32,
@@ -117,6 +121,7 @@ impl RetryPolicy {
 /// Never a 4xx other than 429 (the request itself is at fault), a decode
 /// error, a timeout (the deadline is spent) or an abort (the caller asked to
 /// stop).
+#[must_use]
 pub fn is_retryable(error: &Error) -> bool {
     match error.kind() {
         ErrorKind::Network => true,
@@ -135,6 +140,7 @@ pub fn is_retryable(error: &Error) -> bool {
 /// recipients must accept), which is compared with `now_unix_ms`. A date in
 /// the past means "now", `Some(0)`. Anything else is `None`, as if the
 /// header were absent.
+#[must_use]
 pub fn parse_retry_after(value: &str, now_unix_ms: u64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {

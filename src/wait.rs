@@ -24,6 +24,7 @@ pub struct Deadline {
 
 impl Deadline {
     /// The deadline `timeout_ms` after `now_ms`.
+    #[must_use]
     pub fn after(now_ms: u64, timeout_ms: u32) -> Self {
         Deadline {
             at_ms: now_ms.saturating_add(u64::from(timeout_ms)),
@@ -32,28 +33,33 @@ impl Deadline {
     }
 
     /// The whole timeout this deadline was set with, for messages.
+    #[must_use]
     pub fn timeout_ms(&self) -> u32 {
         self.timeout_ms
     }
 
     /// Milliseconds left at `now_ms`; zero once it has passed.
+    #[must_use]
     pub fn remaining_ms(&self, now_ms: u64) -> u64 {
         self.at_ms.saturating_sub(now_ms)
     }
 
     /// Whether it has passed at `now_ms`.
+    #[must_use]
     pub fn has_passed(&self, now_ms: u64) -> bool {
         now_ms >= self.at_ms
     }
 
     /// `delay_ms`, shortened so a sleep that starts at `now_ms` never ends
     /// after the deadline.
+    #[must_use]
     pub fn clip(&self, delay_ms: u64, now_ms: u64) -> u64 {
         delay_ms.min(self.remaining_ms(now_ms))
     }
 
     /// The earlier of this deadline and one `timeout_ms` after `now_ms`: the
     /// deadline of one request inside a longer wait.
+    #[must_use]
     pub fn within(&self, now_ms: u64, timeout_ms: u32) -> Deadline {
         let own = Deadline::after(now_ms, timeout_ms);
         if own.at_ms <= self.at_ms {
@@ -112,6 +118,7 @@ impl PollSchedule {
 
     /// The pause after poll number `poll` (0 after the first poll), for a
     /// `random` number in `[0, 1)`.
+    #[must_use]
     pub fn delay_ms(&self, poll: u32, random: f64) -> u64 {
         let (min, max) = (f64::from(self.min_delay_ms), f64::from(self.max_delay_ms));
         // 1.5^40 already exceeds any u32 ratio of max to min.
@@ -127,6 +134,7 @@ impl PollSchedule {
 ///
 /// A job with a status the API does not document counts as finished, since
 /// nothing says it will change; an empty job list is finished too.
+#[must_use]
 pub fn all_finished(response: &ListJobsResponse) -> bool {
     !response
         .jobs

@@ -3,7 +3,8 @@
 
 use cph_jobs::{
     decode_list_jobs, decode_response, parse_error_body, validate_id, validate_timeout_ms,
-    validate_token, Endpoint, Error, ErrorKind, Job, JobStatus, ListJobsRequest, ServiceError,
+    validate_token, Endpoint, Error, ErrorKind, Header, Job, JobStatus, ListJobsRequest,
+    ServiceError,
 };
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -43,8 +44,8 @@ mod request {
         assert_eq!(
             request.headers_at(0).unwrap(),
             [
-                ("X-Auth-Token", TOKEN.to_owned()),
-                ("Accept", "application/json".to_owned())
+                Header::new("X-Auth-Token", TOKEN.to_owned()),
+                Header::new("Accept", "application/json".to_owned())
             ]
         );
     }

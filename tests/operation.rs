@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use cph_jobs::operation::{
-    Action, AuthSource, Body, Failure, Jobs, Kind, Metadata, Operation, Options, ReadPlan,
+    Action, Auth, Body, Failure, Jobs, Kind, Metadata, Operation, Options, ReadPlan, ResponseHead,
     Settings, SettingsInput,
 };
 use cph_jobs::{Credentials, Error, ErrorKind, JobStatus, ListJobsResponse, PollSchedule};
@@ -22,7 +22,7 @@ const RUNNING: i64 = 1;
 const SUCCEEDED: i64 = 2;
 const FAILED: i64 = -1;
 
-fn input(auth: AuthSource) -> SettingsInput {
+fn input(auth: Auth) -> SettingsInput {
     SettingsInput {
         endpoint: Some(ENDPOINT.into()),
         project_id: Some(PROJECT.into()),
@@ -36,11 +36,11 @@ fn settings(input: SettingsInput) -> Rc<Settings> {
 }
 
 fn token_settings() -> Rc<Settings> {
-    settings(input(AuthSource::Token(TOKEN.into())))
+    settings(input(Auth::Token(TOKEN.into())))
 }
 
 fn provider_settings() -> Rc<Settings> {
-    settings(input(AuthSource::Provider))
+    settings(input(Auth::Provider))
 }
 
 /// A planned call with the fixed token and seed 1.
@@ -68,6 +68,16 @@ struct Head<'a> {
     cross_origin: bool,
 }
 
+/// The head of a 200 answer with this `X-Request-Id` and `Content-Length`.
+fn ok_head<'a>(request_id: &'a str, content_length: Option<&'a str>) -> ResponseHead<'a> {
+    ResponseHead {
+        status: 200,
+        request_id: Some(request_id),
+        content_length,
+        ..ResponseHead::default()
+    }
+}
+
 /// Feeds a response with an exact `Content-Length`, as most servers send.
 fn respond(op: &mut Operation, now: u64, status: u16, body: &str) -> Action {
     let length = body.len().to_string();
@@ -82,12 +92,14 @@ fn respond(op: &mut Operation, now: u64, status: u16, body: &str) -> Action {
 /// driver reads it.
 fn respond_with(op: &mut Operation, now: u64, status: u16, head: Head<'_>, body: &str) -> Action {
     let plan = op.head(
-        status,
-        head.request_id,
-        head.retry_after,
-        head.content_length,
-        head.content_encoding,
-        head.cross_origin,
+        &ResponseHead {
+            status,
+            request_id: head.request_id,
+            retry_after: head.retry_after,
+            content_length: head.content_length,
+            content_encoding: head.content_encoding,
+            cross_origin: head.cross_origin,
+        },
         now,
     );
     let read = match plan {
@@ -151,7 +163,7 @@ fn header(op: &Operation, now: u64, name: &str) -> Option<String> {
     op.headers_at(now)
         .expect("headers")
         .into_iter()
-        .find_map(|(n, v)| (n == name).then_some(v))
+        .find_map(|header| (header.name == name).then_some(header.value))
 }
 
 fn job_ids(response: &ListJobsResponse) -> Vec<&str> {
@@ -327,7 +339,7 @@ mod list {
         let credentials = Credentials::new("AK123", "sk-secret", None).unwrap();
         let settings = settings(SettingsInput {
             secret_key_allowed: true,
-            ..input(AuthSource::AccessKey(credentials))
+            ..input(Auth::AccessKey(credentials))
         });
         let mut op = operation_with(settings, Kind::List, "req-1", Options::default(), 1);
         assert_eq!(op.start(NOW), Action::Send);
@@ -357,7 +369,7 @@ mod list {
     #[test]
     fn an_access_key_needs_the_caller_to_allow_it() {
         let credentials = Credentials::new("AK123", "sk-secret", None).unwrap();
-        let error = Settings::new(input(AuthSource::AccessKey(credentials))).unwrap_err();
+        let error = Settings::new(input(Auth::AccessKey(credentials))).unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
         assert!(
             error.message().contains("allowSecretKeyInBrowser"),
@@ -500,7 +512,7 @@ mod retries {
     fn the_client_setting_applies_when_the_call_has_none() {
         let settings = settings(SettingsInput {
             max_attempts: Some(1),
-            ..input(AuthSource::Token(TOKEN.into()))
+            ..input(Auth::Token(TOKEN.into()))
         });
         let mut op = operation_with(settings, Kind::List, "req-1", Options::default(), 1);
         op.start(NOW);
@@ -568,7 +580,7 @@ mod timeouts {
     fn a_timeout_while_reading_the_body_keeps_the_head() {
         let mut op = operation(Kind::List, "req-1", Options::default());
         op.start(NOW);
-        let plan = op.head(200, Some("xr-1"), None, None, None, false, NOW);
+        let plan = op.head(&ok_head("xr-1", None), NOW);
         assert_eq!(plan, ReadPlan::Capped(8 * 1024 * 1024));
         assert_eq!(op.failed(Failure::TimedOut, NOW + 30_000), Action::Failed);
         let error = failed(&mut op);
@@ -581,7 +593,7 @@ mod timeouts {
     fn an_abort_while_reading_the_body_keeps_the_head_and_is_not_retried() {
         let mut op = operation(Kind::List, "req-1", Options::default());
         op.start(NOW);
-        op.head(200, Some("xr-2"), None, None, None, false, NOW);
+        let _plan = op.head(&ok_head("xr-2", None), NOW);
         assert_eq!(op.failed(Failure::Aborted, NOW + 10), Action::Failed);
         let error = failed(&mut op);
         assert_eq!(error.kind(), ErrorKind::Aborted);
@@ -770,7 +782,10 @@ mod token_provider {
         op.token(Ok("tok-refused-1"), NOW);
         let refused = respond(&mut op, NOW, 401, &error_body("APIG.0301", "expired"));
         assert_eq!(refused, Action::Token { refresh: true });
-        let threw = Failure::Threw("tokenProvider", Some("cannot refresh tok-refused-1"));
+        let threw = Failure::Threw {
+            what: "tokenProvider",
+            message: Some("cannot refresh tok-refused-1"),
+        };
         assert_eq!(op.failed(threw, NOW), Action::Failed);
         let error = failed(&mut op);
         assert_eq!(
@@ -805,7 +820,10 @@ mod token_provider {
             1,
         );
         op.start(NOW);
-        let threw = Failure::Threw("tokenProvider", Some("offline"));
+        let threw = Failure::Threw {
+            what: "tokenProvider",
+            message: Some("offline"),
+        };
         assert_eq!(op.failed(threw, NOW), Action::Failed);
         let error = failed(&mut op);
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
@@ -1281,7 +1299,10 @@ mod wait {
         let mut op = operation(Kind::Wait, "req-1", waiting(60_000, true));
         op.start(NOW);
         respond(&mut op, NOW, 200, &running());
-        let threw = Failure::Threw("onProgress", Some("boom"));
+        let threw = Failure::Threw {
+            what: "onProgress",
+            message: Some("boom"),
+        };
         assert_eq!(op.failed(threw, NOW), Action::Failed);
         let error = failed(&mut op);
         assert_eq!(error.kind(), ErrorKind::InvalidInput);
@@ -1344,12 +1365,14 @@ mod body_plans {
 
     fn plan(op: &mut Operation, status: u16, head: Head<'_>) -> ReadPlan {
         op.head(
-            status,
-            head.request_id,
-            head.retry_after,
-            head.content_length,
-            head.content_encoding,
-            head.cross_origin,
+            &ResponseHead {
+                status,
+                request_id: head.request_id,
+                retry_after: head.retry_after,
+                content_length: head.content_length,
+                content_encoding: head.content_encoding,
+                cross_origin: head.cross_origin,
+            },
             NOW,
         )
     }
@@ -1490,7 +1513,7 @@ mod body_plans {
         };
         let mut op = operation(Kind::List, "req-1", options);
         op.start(NOW);
-        op.head(200, Some("xr-7"), None, Some("5000"), None, false, NOW);
+        let _plan = op.head(&ok_head("xr-7", Some("5000")), NOW);
         let broken = Failure::Network {
             detail: Some("terminated"),
             cause: Some("other side closed"),

@@ -3,9 +3,9 @@
 
 use cph_jobs::{
     all_finished, attribute, chunk_ids, is_retryable, merge, parse_retry_after, region_endpoint,
-    validate_limit, validate_offset, Credential, Deadline, Endpoint, Error, ErrorKind, Job,
-    JobStatus, ListJobsRequest, ListJobsResponse, Page, PageCursor, PageStep, PollSchedule,
-    RetryPolicy, DEFAULT_MAX_ATTEMPTS, REGIONS,
+    validate_limit, validate_offset, Auth, Deadline, Endpoint, Error, ErrorKind, Job, JobStatus,
+    ListJobsRequest, ListJobsResponse, Page, PageCursor, PageStep, PollSchedule, RetryPolicy,
+    DEFAULT_MAX_ATTEMPTS, REGIONS,
 };
 
 fn http(status: u16, code: Option<&str>) -> Error {
@@ -370,7 +370,7 @@ mod batches_and_pages {
         let endpoint = Endpoint::parse("https://cph.cn-north-4.myhuaweicloud.com/").unwrap();
         let base = "https://cph.cn-north-4.myhuaweicloud.com/v1/p/cloud-phone/jobs?";
         let url = |ids: &[&str], page: Page| {
-            ListJobsRequest::for_ids(&endpoint, "p", ids, page, &Credential::token("t").unwrap())
+            ListJobsRequest::for_ids(&endpoint, "p", ids, page, &Auth::token("t").unwrap())
                 .map(|r| r.url().strip_prefix(base).unwrap().to_owned())
         };
         assert_eq!(url(&["a"], Page::default()).unwrap(), "request_id=a");

@@ -6,7 +6,7 @@
 use cph_jobs::sign::{
     canonical_headers, canonical_query, canonical_request, canonical_uri, decode_query,
     format_sdk_date, parse_sdk_date, sha256_hex, sign, signature, string_to_sign, uri_encode,
-    Credentials, EMPTY_BODY_SHA256,
+    Credentials, Header, Param, RequestToSign, EMPTY_BODY_SHA256,
 };
 use cph_jobs::ErrorKind;
 
@@ -24,6 +24,23 @@ fn sts_credentials() -> Credentials {
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Query parameters as `decode_query` returns them.
+fn params(list: &[(&str, &str)]) -> Vec<Param> {
+    list.iter()
+        .map(|(n, v)| Param {
+            name: n.to_string(),
+            value: v.to_string(),
+        })
+        .collect()
+}
+
+/// Headers as `sign` returns them.
+fn added(list: &[(&'static str, &str)]) -> Vec<Header> {
+    list.iter()
+        .map(|(n, v)| Header::new(*n, v.to_string()))
         .collect()
 }
 
@@ -82,7 +99,7 @@ mod signing_guide_example {
             ("Host", "service.region.example.com"),
             ("X-Sdk-Date", "20191115T033655Z"),
         ];
-        let canonical = canonical_request("GET", URL, &headers, b"").unwrap();
+        let canonical = canonical_request(&RequestToSign::new("GET", URL, &headers, b"")).unwrap();
         assert_eq!(canonical, CANONICAL);
         // The hash the guide prints in its string to sign.
         assert_eq!(
@@ -98,16 +115,13 @@ mod signing_guide_example {
         //   openssl dgst -sha256 -hmac 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
         let headers = sign(
             &credentials(),
-            "GET",
-            URL,
-            &[("Content-Type", "application/json")],
-            b"",
+            &RequestToSign::new("GET", URL, &[("Content-Type", "application/json")], b""),
             "20191115T033655Z",
         )
         .unwrap();
         assert_eq!(
             headers,
-            pairs(&[
+            added(&[
                 ("X-Sdk-Date", "20191115T033655Z"),
                 ("Host", "service.region.example.com"),
                 (
@@ -202,7 +216,7 @@ mod canonical_query {
     fn decode_query_reads_pairs_in_order() {
         assert_eq!(
             decode_query("b=2&a&&c=x=y&%41=%7e&p=a+b&").unwrap(),
-            pairs(&[
+            params(&[
                 ("b", "2"),
                 ("a", ""),
                 ("c", "x=y"),
@@ -210,11 +224,11 @@ mod canonical_query {
                 ("p", "a+b")
             ])
         );
-        assert_eq!(decode_query("").unwrap(), pairs(&[]));
-        assert_eq!(decode_query("=v").unwrap(), pairs(&[("", "v")]));
+        assert_eq!(decode_query("").unwrap(), params(&[]));
+        assert_eq!(decode_query("=v").unwrap(), params(&[("", "v")]));
         assert_eq!(
             decode_query("k=caf%C3%A9 ü").unwrap(),
-            pairs(&[("k", "café ü")])
+            params(&[("k", "café ü")])
         );
     }
 
@@ -272,19 +286,24 @@ mod signing {
         "https://cph.cn-north-4.myhuaweicloud.com/v1/proj/cloud-phone/jobs?request_id=r1";
     const DATE: &str = "20261128T101500Z";
 
-    fn names(headers: &[(String, String)]) -> Vec<&str> {
-        headers.iter().map(|(n, _)| n.as_str()).collect()
+    fn names(headers: &[Header]) -> Vec<&str> {
+        headers.iter().map(|header| header.name).collect()
     }
 
-    fn authorization(headers: &[(String, String)]) -> &str {
-        &headers.last().unwrap().1
+    fn authorization(headers: &[Header]) -> &str {
+        &headers.last().unwrap().value
     }
 
     #[test]
     fn adds_the_date_the_host_and_the_authorization() {
-        let headers = sign(&credentials(), "GET", URL, &NO_HEADERS, b"", DATE).unwrap();
+        let headers = sign(
+            &credentials(),
+            &RequestToSign::new("GET", URL, &NO_HEADERS, b""),
+            DATE,
+        )
+        .unwrap();
         assert_eq!(names(&headers), ["X-Sdk-Date", "Host", "Authorization"]);
-        assert_eq!(headers[1].1, "cph.cn-north-4.myhuaweicloud.com");
+        assert_eq!(headers[1].value, "cph.cn-north-4.myhuaweicloud.com");
         assert!(authorization(&headers).starts_with(
             "SDK-HMAC-SHA256 Access=HPUAEXAMPLEACCESSKEY, SignedHeaders=host;x-sdk-date, Signature="
         ));
@@ -297,20 +316,30 @@ mod signing {
 
     #[test]
     fn sends_and_signs_the_security_token_of_temporary_credentials() {
-        let headers = sign(&sts_credentials(), "GET", URL, &NO_HEADERS, b"", DATE).unwrap();
+        let headers = sign(
+            &sts_credentials(),
+            &RequestToSign::new("GET", URL, &NO_HEADERS, b""),
+            DATE,
+        )
+        .unwrap();
         assert_eq!(
             names(&headers),
             ["X-Sdk-Date", "Host", "X-Security-Token", "Authorization"]
         );
-        assert_eq!(headers[2].1, TOKEN);
+        assert_eq!(headers[2].value, TOKEN);
         assert!(authorization(&headers).contains("SignedHeaders=host;x-sdk-date;x-security-token,"));
     }
 
     #[test]
     fn signs_host_as_fetch_sends_it() {
         let host = |url: &str| {
-            sign(&credentials(), "GET", url, &NO_HEADERS, b"", DATE).unwrap()[1]
-                .1
+            sign(
+                &credentials(),
+                &RequestToSign::new("GET", url, &NO_HEADERS, b""),
+                DATE,
+            )
+            .unwrap()[1]
+                .value
                 .clone()
         };
         assert_eq!(host("https://CPH.Example.COM:443/x"), "cph.example.com");
@@ -326,20 +355,17 @@ mod signing {
     fn uses_a_given_host_header_instead_of_the_urls() {
         let headers = sign(
             &credentials(),
-            "GET",
-            URL,
-            &[("host", "proxy.example.com")],
-            b"",
+            &RequestToSign::new("GET", URL, &[("host", "proxy.example.com")], b""),
             DATE,
         )
         .unwrap();
         assert_eq!(names(&headers), ["X-Sdk-Date", "Authorization"]);
-        let canonical = canonical_request(
+        let canonical = canonical_request(&RequestToSign::new(
             "GET",
             URL,
             &[("host", "proxy.example.com"), ("X-Sdk-Date", DATE)],
             b"",
-        )
+        ))
         .unwrap();
         assert!(canonical.contains("\nhost:proxy.example.com\n"));
     }
@@ -348,29 +374,35 @@ mod signing {
     fn signature_does_not_depend_on_query_order_or_escaping() {
         let a = sign(
             &credentials(),
-            "GET",
-            "https://h.example.com/p?b=2&a=%7E%20x",
-            &NO_HEADERS,
-            b"",
+            &RequestToSign::new(
+                "GET",
+                "https://h.example.com/p?b=2&a=%7E%20x",
+                &NO_HEADERS,
+                b"",
+            ),
             DATE,
         )
         .unwrap();
         let b = sign(
             &credentials(),
-            "get",
-            "https://h.example.com/p/?a=~%20x&b=2#frag",
-            &NO_HEADERS,
-            b"",
+            &RequestToSign::new(
+                "get",
+                "https://h.example.com/p/?a=~%20x&b=2#frag",
+                &NO_HEADERS,
+                b"",
+            ),
             DATE,
         )
         .unwrap();
         assert_eq!(a, b);
         let c = sign(
             &credentials(),
-            "GET",
-            "https://h.example.com/p?b=3&a=%7E%20x",
-            &NO_HEADERS,
-            b"",
+            &RequestToSign::new(
+                "GET",
+                "https://h.example.com/p?b=3&a=%7E%20x",
+                &NO_HEADERS,
+                b"",
+            ),
             DATE,
         )
         .unwrap();
@@ -382,20 +414,24 @@ mod signing {
         let body = br#"{"a":1}"#;
         let json = sign(
             &credentials(),
-            "POST",
-            URL,
-            &[("Content-Type", "application/json;charset=UTF-8")],
-            body,
+            &RequestToSign::new(
+                "POST",
+                URL,
+                &[("Content-Type", "application/json;charset=UTF-8")],
+                body,
+            ),
             DATE,
         )
         .unwrap();
         assert_eq!(names(&json), ["X-Sdk-Date", "Host", "Authorization"]);
         let other_body = sign(
             &credentials(),
-            "POST",
-            URL,
-            &[("Content-Type", "application/json;charset=UTF-8")],
-            b"{}",
+            &RequestToSign::new(
+                "POST",
+                URL,
+                &[("Content-Type", "application/json;charset=UTF-8")],
+                b"{}",
+            ),
             DATE,
         )
         .unwrap();
@@ -403,10 +439,7 @@ mod signing {
 
         let text = sign(
             &credentials(),
-            "POST",
-            URL,
-            &[("Content-Type", "text/plain")],
-            body,
+            &RequestToSign::new("POST", URL, &[("Content-Type", "text/plain")], body),
             DATE,
         )
         .unwrap();
@@ -419,8 +452,8 @@ mod signing {
                 "Authorization"
             ]
         );
-        assert_eq!(text[2].1, "UNSIGNED-PAYLOAD");
-        let canonical = canonical_request(
+        assert_eq!(text[2].value, "UNSIGNED-PAYLOAD");
+        let canonical = canonical_request(&RequestToSign::new(
             "POST",
             URL,
             &[
@@ -429,7 +462,7 @@ mod signing {
                 ("X-Sdk-Date", DATE),
             ],
             body,
-        )
+        ))
         .unwrap();
         assert!(canonical.ends_with("\nUNSIGNED-PAYLOAD"));
     }
@@ -441,7 +474,12 @@ mod signing {
             ("Authorization", credentials()),
             ("X-Security-Token", sts_credentials()),
         ] {
-            let e = sign(&credentials, "GET", URL, &[(name, "v")], b"", DATE).unwrap_err();
+            let e = sign(
+                &credentials,
+                &RequestToSign::new("GET", URL, &[(name, "v")], b""),
+                DATE,
+            )
+            .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidInput);
             assert!(
                 e.message().starts_with("invalid headers: the signer sets "),
@@ -451,10 +489,7 @@ mod signing {
         // Without a token it is just another header.
         assert!(sign(
             &credentials(),
-            "GET",
-            URL,
-            &[("X-Security-Token", "t")],
-            b"",
+            &RequestToSign::new("GET", URL, &[("X-Security-Token", "t")], b""),
             DATE
         )
         .is_ok());
@@ -478,7 +513,12 @@ mod signing {
             "https://cph.example.com/v1\\x",
             "https://cph.example.com/v1?a=%zz",
         ] {
-            let e = sign(&credentials(), "GET", url, &NO_HEADERS, b"", DATE).unwrap_err();
+            let e = sign(
+                &credentials(),
+                &RequestToSign::new("GET", url, &NO_HEADERS, b""),
+                DATE,
+            )
+            .unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidInput, "{url}");
             assert!(e.message().starts_with("invalid url: "), "{url}: {e}");
             assert!(!e.message().contains("user:pass"), "{e}");
@@ -489,16 +529,18 @@ mod signing {
     fn refuses_a_bad_method_or_date() {
         for method in ["", "GE T", "GÉT"] {
             assert!(
-                sign(&credentials(), method, URL, &NO_HEADERS, b"", DATE).is_err(),
+                sign(
+                    &credentials(),
+                    &RequestToSign::new(method, URL, &NO_HEADERS, b""),
+                    DATE
+                )
+                .is_err(),
                 "{method:?}"
             );
         }
         let e = sign(
             &credentials(),
-            "GET",
-            URL,
-            &NO_HEADERS,
-            b"",
+            &RequestToSign::new("GET", URL, &NO_HEADERS, b""),
             "2026-11-28T10:15:00Z",
         )
         .unwrap_err();

@@ -7,7 +7,7 @@
 //! as skipped), which `make test-sign` runs with `--include-ignored` after
 //! signing the set with the pinned SDK, its path in `CPH_SIGN_VECTORS`.
 
-use cph_jobs::sign::{canonical_request, sign, Credentials};
+use cph_jobs::sign::{canonical_request, sign, Credentials, RequestToSign};
 use serde_json::Value;
 
 const VECTORS_ENV: &str = "CPH_SIGN_VECTORS";
@@ -102,13 +102,13 @@ fn check(vectors: &[Vector]) -> usize {
         for url in [&v.url, &v.sdk_url] {
             let ours = match sign(
                 &v.credentials,
-                &v.method,
-                url,
-                &v.headers,
-                &v.body,
+                &RequestToSign::new(&v.method, url, &v.headers, &v.body),
                 &v.sdk_date,
             ) {
-                Ok(headers) => headers,
+                Ok(headers) => headers
+                    .into_iter()
+                    .map(|header| (header.name.to_owned(), header.value))
+                    .collect::<Vec<_>>(),
                 Err(e) => {
                     failures.push(format!("{} ({url}): refused: {e}", v.id));
                     continue;
@@ -124,8 +124,8 @@ fn check(vectors: &[Vector]) -> usize {
                 .filter(|(name, _)| name != "Authorization")
                 .map(|(n, val)| (n.as_str(), val.as_str()))
                 .collect();
-            let canonical =
-                canonical_request(&v.method, url, &all, &v.body).unwrap_or_else(|e| e.to_string());
+            let canonical = canonical_request(&RequestToSign::new(&v.method, url, &all, &v.body))
+                .unwrap_or_else(|e| e.to_string());
             failures.push(format!(
                 "{} ({url}):\n  ours: {ours:?}\n  sdk:  {:?}\n  our canonical request:\n{canonical}\n  the SDK's:\n{}",
                 v.id, v.added, v.canonical_request

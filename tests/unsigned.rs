@@ -4,8 +4,8 @@
 //! the feature on it has nothing to test.
 #![cfg(not(feature = "sign"))]
 
-use cph_jobs::operation::{AuthSource, Settings, SettingsInput};
-use cph_jobs::{Credential, Credentials, Endpoint, ErrorKind, ListJobsRequest, Page};
+use cph_jobs::operation::{Auth, Settings, SettingsInput};
+use cph_jobs::{Credentials, Endpoint, ErrorKind, Header, ListJobsRequest, Page};
 
 fn credentials() -> Credentials {
     Credentials::new("AK123", "sk-secret", None).expect("valid keys")
@@ -16,7 +16,7 @@ fn access_key_settings(secret_key_allowed: bool) -> SettingsInput {
     SettingsInput {
         endpoint: Some("https://cph.example.com".into()),
         project_id: Some("proj1".into()),
-        auth: Some(AuthSource::AccessKey(credentials())),
+        auth: Some(Auth::AccessKey(credentials())),
         secret_key_allowed,
         ..SettingsInput::default()
     }
@@ -42,10 +42,9 @@ fn outside_node_the_advice_about_secret_keys_comes_first() {
 #[test]
 fn a_request_with_an_access_key_has_no_headers_to_send() {
     let endpoint = Endpoint::parse("https://cph.example.com").unwrap();
-    let credential = Credential::AccessKey(credentials());
+    let auth = Auth::AccessKey(credentials());
     let request =
-        ListJobsRequest::for_ids(&endpoint, "proj1", &["req-1"], Page::default(), &credential)
-            .unwrap();
+        ListJobsRequest::for_ids(&endpoint, "proj1", &["req-1"], Page::default(), &auth).unwrap();
     let error = request.headers_at(1_764_374_400_000).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidInput);
     assert!(error.message().contains("cannot sign"), "{error}");
@@ -56,5 +55,5 @@ fn a_token_still_works() {
     let request =
         ListJobsRequest::new("https://cph.example.com", "proj1", "req-1", "tok-1").unwrap();
     let headers = request.headers_at(0).unwrap();
-    assert!(headers.contains(&("X-Auth-Token", "tok-1".to_owned())));
+    assert!(headers.contains(&Header::new("X-Auth-Token", "tok-1".to_owned())));
 }

@@ -7,20 +7,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
-use super::platform::{is_node, now_ms, race, random, set, sleep, Cut};
+use super::platform::{is_node, now_ms, race, random, sleep, Cut};
 use super::transport;
+use crate::auth::{Auth, Credentials};
 use crate::error::Error;
 use crate::model::ListJobsResponse;
 pub use crate::operation::Jobs;
-use crate::operation::{
-    Action, AuthSource, Failure, Kind, Operation, Options, Settings, SettingsInput,
-};
-use crate::sign::Credentials;
+use crate::operation::{Action, Failure, Kind, Operation, Options, Settings, SettingsInput};
 use crate::wait::PollSchedule;
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
@@ -28,31 +25,6 @@ pub type OnProgress = Box<dyn FnMut(&ListJobsResponse) -> Result<(), Error>>;
 
 /// What a token provider returns.
 pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, Error>>>>;
-
-/// How calls authenticate.
-#[derive(Clone)]
-pub enum Auth {
-    /// A fixed IAM token, sent as `X-Auth-Token`.
-    Token(String),
-    /// An access key pair: every request is signed (`SDK-HMAC-SHA256`) when
-    /// it is sent. In a browser it needs
-    /// [`allow_secret_key_in_browser`](ClientBuilder::allow_secret_key_in_browser).
-    AccessKey(Credentials),
-    /// A function that returns a token. It is asked before each call (so it
-    /// should cache), and asked again with `true` when the service answers
-    /// 401 `APIG.0301`, after which the call is tried once more.
-    Provider(Rc<dyn Fn(bool) -> TokenFuture>),
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::Token(_) => f.write_str("Token([REDACTED])"),
-            Auth::AccessKey(credentials) => credentials.fmt(f),
-            Auth::Provider(_) => f.write_str("Provider(..)"),
-        }
-    }
-}
 
 /// Per-call options; `Default` gives the documented defaults.
 #[derive(Debug, Clone, Default)]
@@ -94,11 +66,14 @@ pub struct WaitOptions {
 
 /// Builds a [`Client`].
 #[derive(Debug, Clone, Default)]
+#[must_use]
 pub struct ClientBuilder {
     endpoint: Option<String>,
     region: Option<String>,
     project_id: Option<String>,
     auth: Option<Auth>,
+    /// The function behind `Auth::Provider`.
+    provider: Option<Provider>,
     timeout_ms: Option<u32>,
     max_attempts: Option<u32>,
     max_response_bytes: Option<u64>,
@@ -128,12 +103,14 @@ impl ClientBuilder {
     /// A fixed IAM token.
     pub fn token(mut self, token: &str) -> Self {
         self.auth = Some(Auth::Token(token.to_owned()));
+        self.provider = None;
         self
     }
 
     /// An access key pair to sign requests with, instead of a token.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.auth = Some(Auth::AccessKey(credentials));
+        self.provider = None;
         self
     }
 
@@ -147,9 +124,13 @@ impl ClientBuilder {
         self
     }
 
-    /// A token provider; see [`Auth::Provider`].
+    /// A function that returns a token, instead of a fixed one. It is asked
+    /// before each call (so it should cache), and asked again with `true`
+    /// when the service answers 401 `APIG.0301`, after which the call is
+    /// tried once more.
     pub fn token_provider(mut self, provider: impl Fn(bool) -> TokenFuture + 'static) -> Self {
-        self.auth = Some(Auth::Provider(Rc::new(provider)));
+        self.auth = Some(Auth::Provider);
+        self.provider = Some(Provider::Rust(Rc::new(provider)));
         self
     }
 
@@ -186,15 +167,8 @@ impl ClientBuilder {
     /// region, bad project id, no token or a bad one, or an out-of-range
     /// number.
     pub fn build(self) -> Result<Client, Error> {
-        let mut provider = None;
-        let auth = self.auth.map(|auth| match auth {
-            Auth::Token(token) => AuthSource::Token(token),
-            Auth::AccessKey(credentials) => AuthSource::AccessKey(credentials),
-            Auth::Provider(function) => {
-                provider = Some(Provider::Rust(function));
-                AuthSource::Provider
-            }
-        });
+        let provider = self.provider;
+        let auth = self.auth;
         let settings = Settings::new(SettingsInput {
             endpoint: self.endpoint,
             region: self.region,
@@ -220,14 +194,21 @@ pub struct Client {
     fetch: Option<Function>,
 }
 
-/// Where a client with [`AuthSource::Provider`] gets its tokens.
+/// Where a client with [`Auth::Provider`] gets its tokens.
 #[derive(Clone)]
 pub(crate) enum Provider {
     /// A Rust function ([`ClientBuilder::token_provider`]).
     Rust(Rc<dyn Fn(bool) -> TokenFuture>),
     /// The npm package's `tokenProvider({ refresh })`: a string or a promise
     /// of one.
+    #[cfg(feature = "js")]
     Js(Function),
+}
+
+impl fmt::Debug for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Provider(..)")
+    }
 }
 
 /// Whom a waiter reports each poll to.
@@ -237,6 +218,7 @@ pub(crate) enum Progress<'a> {
     /// A Rust callback ([`WaitOptions::on_progress`]).
     Rust(&'a mut OnProgress),
     /// The npm package's `onProgress(response)`.
+    #[cfg(feature = "js")]
     Js(&'a Function),
 }
 
@@ -437,12 +419,15 @@ impl Client {
                     Err(cut) => op.failed(cut.into(), now_ms()),
                 }
             }
+            #[cfg(feature = "js")]
             Some(Provider::Js(provider)) => {
-                let request = Object::new();
-                set(&request, "refresh", &JsValue::from_bool(refresh));
+                let request = js_sys::Object::new();
+                super::platform::set(&request, "refresh", &JsValue::from_bool(refresh));
                 // A provider that throws rather than rejects fails alike.
                 let provided = match provider.call1(&JsValue::UNDEFINED, &request) {
-                    Ok(value) => JsFuture::from(Promise::resolve(&value)),
+                    Ok(value) => {
+                        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value))
+                    }
                     Err(thrown) => return threw(op, "tokenProvider", &thrown),
                 };
                 match race(provided, remaining, signal).await {
@@ -475,6 +460,7 @@ impl Progress<'_> {
                     Err(error) => op.fail(error, now_ms()),
                 }
             }
+            #[cfg(feature = "js")]
             Progress::Js(report) => {
                 let response = op.json().map(|json| js_sys::JSON::parse(&json));
                 let reported = match response {
@@ -491,9 +477,16 @@ impl Progress<'_> {
 }
 
 /// Fails `op` because the caller's function `what` threw `thrown`.
+#[cfg(feature = "js")]
 fn threw(op: &mut Operation, what: &str, thrown: &JsValue) -> Action {
     let message = thrown_message(thrown);
-    op.failed(Failure::Threw(what, message.as_deref()), now_ms())
+    op.failed(
+        Failure::Threw {
+            what,
+            message: message.as_deref(),
+        },
+        now_ms(),
+    )
 }
 
 /// What a thrown value says: a string as it is, an error's non-empty

@@ -53,7 +53,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 pub use client::{
-    list_jobs, Auth, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
+    list_jobs, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
     WaitOptions,
 };
 

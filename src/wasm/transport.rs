@@ -17,7 +17,7 @@ use web_sys::{
 use super::client::thrown_message;
 use super::platform::{is_node, now_ms, read_capped, read_whole};
 use crate::error::Error;
-use crate::operation::{Action, Body, Failure, Operation, ReadPlan};
+use crate::operation::{Action, Body, Failure, Operation, ReadPlan, ResponseHead};
 
 #[wasm_bindgen]
 extern "C" {
@@ -58,9 +58,9 @@ pub(super) async fn send(
     let Ok(headers) = Headers::new() else {
         return op.failed(unsupported(), now_ms());
     };
-    for (name, value) in signed {
+    for header in signed {
         // Only a header value the core has already checked reaches here.
-        let _ = headers.append(name, &value);
+        let _ = headers.append(header.name, &header.value);
     }
     let init = RequestInit::new();
     init.set_method("GET");
@@ -98,15 +98,17 @@ pub(super) async fn send(
     }
     let headers = response.headers();
     let header = |name: &str| headers.get(name).ok().flatten();
-    let plan = op.head(
-        response.status(),
-        header("x-request-id").as_deref(),
-        header("retry-after").as_deref(),
-        header("content-length").as_deref(),
-        header("content-encoding").as_deref(),
-        response_type == ResponseType::Cors,
-        now_ms(),
-    );
+    let (request_id, retry_after) = (header("x-request-id"), header("retry-after"));
+    let (content_length, content_encoding) = (header("content-length"), header("content-encoding"));
+    let head = ResponseHead {
+        status: response.status(),
+        request_id: request_id.as_deref(),
+        retry_after: retry_after.as_deref(),
+        content_length: content_length.as_deref(),
+        content_encoding: content_encoding.as_deref(),
+        cross_origin: response_type == ResponseType::Cors,
+    };
+    let plan = op.head(&head, now_ms());
     let body = match plan {
         ReadPlan::Skip => return op.body(Body::Skipped, now_ms()),
         ReadPlan::TooLarge => return op.body(Body::TooLarge, now_ms()),

@@ -8,9 +8,8 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::error::Error;
-use crate::operation::{AuthSource, Jobs, Kind, Options, Settings, SettingsInput};
-use crate::paging::{validate_limit, validate_offset};
-use crate::request::validate_duration_ms;
+use crate::input::{validate_duration_ms, validate_limit, validate_offset};
+use crate::operation::{Auth, Jobs, Kind, Options, Settings, SettingsInput};
 use crate::sign::Credentials;
 use crate::wait::{PollSchedule, DEFAULT_MAX_DELAY_MS, DEFAULT_MIN_DELAY_MS};
 use crate::wasm::client::{Client, Provider};
@@ -374,15 +373,15 @@ pub(super) fn client_from_config(config: &JsValue, in_node: bool) -> Result<Clie
     let credentials = props.get("credentials")?;
     let provider = props.function("tokenProvider")?;
     input.auth = match (props.string("token")?, provider.as_ref(), credentials) {
-        (Some(token), None, None) => Some(AuthSource::Token(token)),
-        (None, Some(_), None) => Some(AuthSource::Provider),
+        (Some(token), None, None) => Some(Auth::Token(token)),
+        (None, Some(_), None) => Some(Auth::Provider),
         (None, None, Some(credentials)) => {
             let keys = Props::of(&credentials, "credentials")?;
             let key = |name: &str| {
                 keys.string(name)?
                     .ok_or_else(|| Error::invalid_argument(name, "it is missing"))
             };
-            Some(AuthSource::AccessKey(Credentials::new(
+            Some(Auth::AccessKey(Credentials::new(
                 &key("accessKey")?,
                 &key("secretKey")?,
                 keys.string("securityToken")?.as_deref(),
@@ -482,7 +481,7 @@ pub(super) fn positional_client(
     let settings = Settings::new(SettingsInput {
         endpoint: Some(string_arg(endpoint, "endpoint")?),
         project_id: Some(string_arg(project_id, "projectId")?),
-        auth: Some(AuthSource::Token(string_arg(token, "token")?)),
+        auth: Some(Auth::Token(string_arg(token, "token")?)),
         ..SettingsInput::default()
     })?;
     Ok(Client::from_parts(settings, None, None))
