@@ -330,3 +330,96 @@ test("the dev server's log never carries the token", () => {
   assert.ok(apiLog.length > 10);
   for (const line of apiLog) assert.ok(!line.includes(TOKEN), line);
 });
+
+// ---- the token stays out of URLs, history entries and logs -------------------
+
+/** Every URL of the page's session history, read from Chromium itself. */
+async function historyUrls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { entries } = await cdp.send("Page.getNavigationHistory");
+  await cdp.detach();
+  return entries.map((entry) => entry.url);
+}
+
+/** Every request the page makes, with its kind and body. */
+function recordRequests(page) {
+  const seen = [];
+  page.on("request", (req) => seen.push({ type: req.resourceType(), method: req.method(), url: req.url(), body: req.postData() ?? "" }));
+  return seen;
+}
+
+/**
+ * A real mouse click on the element's centre. page.click would wait for the
+ * navigation the click schedules, which never ends when the browser refuses it.
+ */
+async function mouseClick(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** The console with JavaScript off: what a visitor gets when app.js fails to load. */
+async function openWithoutScript(url, { stripCsp = false } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false });
+  const page = await context.newPage();
+  if (stripCsp) {
+    // The page as a browser without CSP would treat it: the form's other safeguards alone.
+    await page.route((u) => u.pathname === "/", async (route) => {
+      const res = await route.fetch();
+      const html = (await res.text()).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
+      assert.ok(!html.includes("Content-Security-Policy"));
+      await route.fulfill({ response: res, body: html });
+    });
+  }
+  await page.goto(url);
+  return page;
+}
+
+test("without JavaScript, submitting the form sends nothing and puts nothing in the URL", async () => {
+  const url = `${mock.url}/?${new URLSearchParams({ projectId: PROJECT, requestId: "demo-nojs" })}`;
+  const page = await openWithoutScript(url);
+  const history = await historyUrls(page);
+  const requests = recordRequests(page);
+  const before = mock.requests();
+  await page.fill("#endpoint", mock.url);
+  await page.fill("#token", TOKEN);
+  // Enter in the token field, then a click on List jobs. After the first
+  // refused submission Playwright waits forever for its navigation, so only
+  // low-level input follows it.
+  const submitBox = await page.locator("#submit").boundingBox();
+  await page.focus("#token");
+  await page.keyboard.press("Enter");
+  await page.mouse.click(submitBox.x + submitBox.width / 2, submitBox.y + submitBox.height / 2);
+  await pause(500);
+  assert.deepEqual(requests, [], "form-action 'none': the browser refuses the submission");
+  assert.equal(mock.requests(), before);
+  assert.equal(page.url(), url);
+  assert.deepEqual(await historyUrls(page), history, "no entry added or changed");
+  assert.ok(!history.some((entry) => entry.includes(TOKEN)));
+  await page.context().close();
+});
+
+test("without JavaScript or CSP, a submission is a POST to the page itself that holds no token", async () => {
+  const url = `${mock.url}/?${new URLSearchParams({ projectId: PROJECT, requestId: "demo-nojs" })}`;
+  const page = await openWithoutScript(url, { stripCsp: true });
+  // The markup itself: the token field has no name, and no named field holds the token.
+  assert.equal(await page.getAttribute("#token", "name"), null);
+  assert.equal(await page.getAttribute("#query", "method"), "post");
+  const requests = recordRequests(page);
+  await page.fill("#endpoint", mock.url);
+  await page.fill("#projectId", PROJECT);
+  await page.fill("#requestId", "demo-nojs");
+  await page.fill("#token", TOKEN);
+  const posted = page.waitForRequest((req) => req.method() === "POST");
+  await mouseClick(page, "#submit");
+  await posted;
+  await page.waitForLoadState("load");
+  const navigations = requests.filter((req) => req.type === "document");
+  assert.equal(navigations.length, 1, JSON.stringify(requests));
+  const [sent] = navigations;
+  assert.equal(sent.method, "POST");
+  assert.equal(sent.url, url, "to the page's own URL, with no field added to it");
+  assert.ok(!sent.body.includes(TOKEN) && !/(^|&)token=/.test(sent.body), sent.body);
+  for (const entry of await historyUrls(page)) assert.ok(!entry.includes(TOKEN), entry);
+  assert.ok(!page.url().includes(TOKEN));
+  await page.context().close();
+});
