@@ -261,7 +261,9 @@ test("502 from a gateway: status, no service code, X-Request-Id (narrow screen)"
 });
 
 test("a network failure explains CORS and the same-origin proxy", async () => {
+  // Another origin: the page asks before it sends the token there.
   const page = await openConsole({ query: { endpoint: await closedUrl() } });
+  await page.click("#endpoint-confirm");
   await submit(page, { requestId: "demo" });
   await waitForState(page, "error");
   assert.equal(await text(page, "#error-kind"), "network");
@@ -422,4 +424,68 @@ test("without JavaScript or CSP, a submission is a POST to the page itself that 
   for (const entry of await historyUrls(page)) assert.ok(!entry.includes(TOKEN), entry);
   assert.ok(!page.url().includes(TOKEN));
   await page.context().close();
+});
+
+test("a foreign ?endpoint= is shown and sends nothing until the user confirms it", async () => {
+  const foreign = await startMock({ timeScale: TIME_SCALE });
+  try {
+    const page = await openConsole({ query: { endpoint: foreign.url, requestId: "demo-foreign" } });
+    const toForeign = [];
+    page.on("request", (req) => {
+      if (req.url().startsWith(foreign.url)) toForeign.push(req.url());
+    });
+    assert.equal(await page.isVisible("#endpoint-check"), true, "the page asks");
+    assert.equal(await text(page, "#endpoint-check-url"), foreign.url, "and shows the endpoint");
+    assert.equal(await text(page, "#endpoint-check-origin"), mock.url);
+    await page.screenshot({ path: `${ARTIFACTS}demo-foreign-endpoint.png` });
+
+    // A submit before the answer sends nothing anywhere.
+    const callsHere = () => apiLog.filter((line) => line.includes("request_id=demo-foreign")).length;
+    await submit(page, {});
+    await page.focus("#token");
+    await page.keyboard.press("Enter");
+    await pause(300);
+    assert.deepEqual(toForeign, []);
+    assert.equal(foreign.requests(), 0, "not even a preflight");
+    assert.equal(callsHere(), 0, "nor to the page's origin");
+    assert.equal(await page.isVisible("#endpoint-check-held"), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "endpoint-confirm");
+    assert.equal(await page.getAttribute("#console", "data-state"), "idle");
+
+    // Yes: now it goes there.
+    await page.click("#endpoint-confirm");
+    assert.equal(await page.isVisible("#endpoint-check"), false);
+    await submit(page, {});
+    await waitForState(page, "finished");
+    assert.ok(toForeign.length > 0 && foreign.requests() > 0);
+    assert.equal(callsHere(), 0, "and only there");
+    await page.context().close();
+
+    // No: the page's own origin takes its place, and the foreign one hears nothing.
+    const calls = foreign.requests();
+    const again = await openConsole({ query: { endpoint: `${foreign.url}/cph-proxy`, requestId: "demo-foreign-no" } });
+    await again.click("#endpoint-reject");
+    assert.equal(await again.inputValue("#endpoint"), mock.url);
+    assert.equal(await again.isVisible("#endpoint-check"), false);
+    await submit(again, {});
+    await waitForState(again, "finished");
+    assert.equal(foreign.requests(), calls);
+    await again.context().close();
+  } finally {
+    await foreign.close();
+  }
+});
+
+test("an endpoint on the page's own origin needs no confirmation; a look-alike does", async () => {
+  const page = await openConsole({ query: { endpoint: `${mock.url}/cph-proxy`, requestId: "demo-proxy" } });
+  assert.equal(await page.isVisible("#endpoint-check"), false);
+  await submit(page, {});
+  await waitForState(page, "finished");
+  await page.context().close();
+  // localhost is the same server, but not the same origin as 127.0.0.1; and text that is no URL is held too.
+  for (const endpoint of [mock.url.replace("127.0.0.1", "localhost"), "not a url"]) {
+    const held = await openConsole({ query: { endpoint } });
+    assert.equal(await held.isVisible("#endpoint-check"), true, endpoint);
+    await held.context().close();
+  }
 });
