@@ -174,12 +174,31 @@ function readForm() {
   return Object.fromEntries(FIELDS.map((name) => [name, name === "token" ? $(name).value : $(name).value.trim()]));
 }
 
-/** Keeps the address bar shareable: the query's fields, never the token. */
+/**
+ * Keeps the address bar shareable: the query's fields, never the token. It
+ * replaces the current history entry and adds none; no other code touches
+ * the URL or the history.
+ */
 function rememberQuery({ endpoint, projectId, requestId }) {
+  setSearch({ endpoint, projectId, requestId, interval: params.get("interval") });
+}
+
+/** The query parameters this page reads; the address bar keeps no other. */
+const SHAREABLE = ["endpoint", "projectId", "requestId", "interval"];
+
+/**
+ * Drops every other parameter from the address bar as the page loads, so a
+ * token that reached the URL some other way (an old copy of this page whose
+ * form sent it, a hand-made link) does not stay in it or in this history entry.
+ */
+function scrubUrl() {
+  if ([...params.keys()].every((key) => SHAREABLE.includes(key))) return;
+  setSearch(Object.fromEntries(SHAREABLE.map((key) => [key, params.get(key)])));
+}
+
+function setSearch(values) {
   const url = new URL(location.href);
-  url.searchParams.set("endpoint", endpoint);
-  url.searchParams.set("projectId", projectId);
-  url.searchParams.set("requestId", requestId);
+  url.search = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== null)).toString();
   history.replaceState(null, "", url);
 }
 
@@ -569,6 +588,7 @@ function boundedInt(text, min, max, fallback) {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
+scrubUrl();
 prefill();
 clearJobs();
 setState("idle");

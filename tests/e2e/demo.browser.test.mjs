@@ -489,3 +489,38 @@ test("an endpoint on the page's own origin needs no confirmation; a look-alike d
     await held.context().close();
   }
 });
+
+test("the token appears in no URL: not in the history, not in any request", async () => {
+  const page = await openConsole({ query: { requestId: "demo-history" } });
+  const loaded = await historyUrls(page);
+  const requests = recordRequests(page);
+  await submit(page, {});
+  await waitForState(page, "finished");
+  await submit(page, { requestId: "demo-history-2" });
+  await waitForState(page, "finished");
+  const entries = await historyUrls(page);
+  assert.equal(entries.length, loaded.length, "the query replaces the page's entry; it adds none");
+  assert.ok(entries.at(-1).includes("requestId=demo-history-2"), entries.at(-1));
+  for (const entry of entries) assert.ok(!entry.includes(TOKEN), entry);
+  assert.ok(requests.length >= 2);
+  for (const { url } of requests) assert.ok(!url.includes(TOKEN), url);
+  await page.context().close();
+});
+
+test("a token that reached the URL some other way is dropped from the address bar and its entry", async () => {
+  // Its own server: the request line of this made-up link holds the token by construction.
+  const other = await startMock({ timeScale: TIME_SCALE });
+  try {
+    const leaked = "MIIT-handmade-link-token-77e1";
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${other.url}/?${new URLSearchParams({ requestId: "demo-scrub", token: leaked, interval: "60" })}`);
+    await page.waitForSelector('#console[data-ready="true"]');
+    assert.equal(page.url(), `${other.url}/?requestId=demo-scrub&interval=60`);
+    for (const entry of await historyUrls(page)) assert.ok(!entry.includes(leaked), entry);
+    assert.equal(await page.inputValue("#token"), "", "and the token is not taken from it");
+    await context.close();
+  } finally {
+    await other.close();
+  }
+});
