@@ -4,6 +4,7 @@
 // Screenshots land in artifacts/ for a person to look at.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closedUrl, startMock } from "../mock/server.mjs";
@@ -328,11 +329,6 @@ test("invalid input points at the field at fault, and clears once it is edited",
   await page.context().close();
 });
 
-test("the dev server's log never carries the token", () => {
-  assert.ok(apiLog.length > 10);
-  for (const line of apiLog) assert.ok(!line.includes(TOKEN), line);
-});
-
 // ---- the token stays out of URLs, history entries and logs -------------------
 
 /** Every URL of the page's session history, read from Chromium itself. */
@@ -523,4 +519,59 @@ test("a token that reached the URL some other way is dropped from the address ba
   } finally {
     await other.close();
   }
+});
+
+test("make demo: no log line of the demo server holds the token", async () => {
+  // scripts/demo.mjs as `make demo` runs it, on a free port, with a fast batch.
+  const demo = spawn(process.execPath, [fileURLToPath(new URL("../../scripts/demo.mjs", import.meta.url))], {
+    env: { ...process.env, PORT: "0", CPH_MOCK_TIME_SCALE: String(TIME_SCALE) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  demo.stdout.on("data", (chunk) => (output += chunk));
+  demo.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => demo.on("exit", resolve));
+  try {
+    await Promise.race([
+      (async () => {
+        while (!output.includes("Serving until Ctrl-C")) await pause(50);
+      })(),
+      exited.then((code) => assert.fail(`demo exited (${code}):\n${output}`)),
+      pause(30_000).then(() => assert.fail(`demo did not start:\n${output}`)),
+    ]);
+    const consoleUrl = output.match(/^\s+(http:\/\/127\.0\.0\.1:\d+\/\?\S+)$/m)?.[1];
+    assert.ok(consoleUrl, output);
+    const origin = new URL(consoleUrl).origin;
+
+    // The console as printed, with JavaScript: the token goes in a header only.
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${consoleUrl}&interval=${INTERVAL_MS}`);
+    await page.waitForSelector('#console[data-ready="true"]');
+    await submit(page, {});
+    await waitForState(page, "finished");
+    await context.close();
+    // Without JavaScript: nothing is submitted.
+    const noScript = await openWithoutScript(consoleUrl);
+    await noScript.fill("#token", TOKEN);
+    await mouseClick(noScript, "#submit");
+    await pause(200);
+    await noScript.context().close();
+    // A hand-made request with the token in its query: the log line shows it redacted.
+    await fetch(`${origin}/?token=${TOKEN}&requestId=demo-x`).then((res) => res.text());
+    await fetch(`${origin}/v1/${PROJECT}/cloud-phone/jobs?request_id=demo-x&X-Auth-Token=${TOKEN}`).then((res) => res.text());
+    await pause(200);
+  } finally {
+    demo.kill("SIGTERM");
+    await exited;
+  }
+  const lines = output.split("\n");
+  assert.ok(lines.filter((line) => line.includes("/cloud-phone/jobs?request_id=demo-")).length >= 2, output);
+  assert.ok(lines.some((line) => line.includes("token=[redacted]")), output);
+  for (const line of lines) assert.ok(!line.includes(TOKEN), line);
+});
+
+test("the dev server's log never carries the token", () => {
+  assert.ok(apiLog.length > 10);
+  for (const line of apiLog) assert.ok(!line.includes(TOKEN), line);
 });
