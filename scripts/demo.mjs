@@ -22,7 +22,7 @@ if (!(timeScale > 0)) fail(`CPH_MOCK_TIME_SCALE must be a positive number, not "
 
 // The request log starts once the listing below is printed, so the two do not interleave.
 let logging = false;
-const mock = await startMock({ port, timeScale, log: (line) => logging && console.log(dim(`  ${time()}  ${line}`)) }).catch((err) =>
+const mock = await startMock({ port, timeScale, log: (line) => logging && console.log(dim(`  ${time()}  ${redact(line)}`)) }).catch((err) =>
   fail(err.code === "EADDRINUSE" ? `Port ${port} is in use; choose another with PORT=...` : err.message),
 );
 
@@ -83,6 +83,23 @@ async function listOnce(requestId) {
     if (!(err instanceof CphError)) throw err;
     console.log(`    ListJobs failed (${err.kind}): ${err.message}`);
   }
+}
+
+/**
+ * A request line ("GET /path?query 200 3ms") with the value of every query
+ * parameter that looks like a credential replaced. The console sends its
+ * token only in the X-Auth-Token header, and the mock logs no headers or
+ * bodies; this is for requests the console did not make, say a hand-made
+ * `/?token=...` link, which would otherwise print the token on the terminal.
+ */
+function redact(line) {
+  return line.replace(/([?&])([^=&\s#]*)=([^&\s#]*)/g, (all, sep, key, _value) => {
+    let name = key;
+    try {
+      name = decodeURIComponent(key.replace(/\+/g, " "));
+    } catch {}
+    return /token|auth|secret|passw|credential|signature|^(?:ak|sk)$/i.test(name) ? `${sep}${key}=[redacted]` : all;
+  });
 }
 
 /** IDs are 32 hex digits: their start is enough to tell them apart on a terminal. */

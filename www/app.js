@@ -48,6 +48,8 @@ async function followBatch({ endpoint, projectId, requestId, token }, { signal, 
 let current = null;
 
 function start() {
+  // An endpoint a link chose gets the token only once the user has said yes to it.
+  if (awaitsConfirmation($("endpoint").value)) return holdForConfirmation();
   // A new submit supersedes the run in flight: abort its request and forget its rows.
   current?.controller.abort();
   const run = { controller: new AbortController(), stopRequested: false, lastResponse: null, refreshedAt: null };
@@ -90,12 +92,77 @@ ui.form.addEventListener("submit", (event) => {
 });
 ui.stop.addEventListener("click", stop);
 for (const name of FIELDS) $(name).addEventListener("input", () => clearFieldError(name));
+$("endpoint-confirm").addEventListener("click", () => settleEndpoint(true));
+$("endpoint-reject").addEventListener("click", () => settleEndpoint(false));
 
 // ---- the form ----------------------------------------------------------------
 
+// ---- an endpoint from a link -------------------------------------------------
+
+/**
+ * The origin of an endpoint that came in the query string from somewhere
+ * else, until the user confirms or replaces it; null when there is none.
+ * Anyone can link to this page with `?endpoint=https://attacker.example`, and
+ * the token goes wherever the endpoint points, so such an endpoint is shown
+ * and held: no call is made to it before the user says yes.
+ */
+let unconfirmedOrigin = null;
+
+/**
+ * An endpoint a link may set without asking: one on the page's own origin.
+ * Under `make demo` the page is served by the mock service itself, so the
+ * demo's mock is this origin too; a same-origin proxy (`/cph-proxy`) is as
+ * trusted as the page that uses it. Anything else, including a value that is
+ * no absolute URL, must be confirmed.
+ */
+function trustedWithoutAsking(endpoint) {
+  return originOf(endpoint) === location.origin;
+}
+
+/** The origin of an absolute http(s) URL; otherwise the trimmed text itself, so it still compares. */
+function originOf(endpoint) {
+  const text = endpoint.trim();
+  try {
+    const url = new URL(text);
+    return url.origin === "null" ? text : url.origin;
+  } catch {
+    return text;
+  }
+}
+
+function awaitsConfirmation(endpoint) {
+  return unconfirmedOrigin !== null && originOf(endpoint) === unconfirmedOrigin;
+}
+
+function askAboutEndpoint(endpoint) {
+  unconfirmedOrigin = originOf(endpoint);
+  $("endpoint-check-url").textContent = endpoint;
+  $("endpoint-check-origin").textContent = location.origin;
+  $("endpoint-check-held").hidden = true;
+  $("endpoint-check").hidden = false;
+}
+
+/** A submit while the link's endpoint waits for a yes: nothing is sent, and the question gets the focus. */
+function holdForConfirmation() {
+  $("endpoint-check-held").hidden = false;
+  $("announcer").textContent = "Nothing was sent. Confirm or replace the endpoint first.";
+  $("endpoint-confirm").focus();
+}
+
+/** Yes keeps the link's endpoint; no puts the page's own origin in its place. */
+function settleEndpoint(confirmed) {
+  if (!confirmed) $("endpoint").value = location.origin;
+  unconfirmedOrigin = null;
+  $("endpoint-check").hidden = true;
+  clearFieldError("endpoint");
+  $(confirmed ? "submit" : "endpoint").focus();
+}
+
 function prefill() {
   // Everything but the token may come from the URL; the token never does.
-  $("endpoint").value = params.get("endpoint") ?? location.origin;
+  const endpoint = params.get("endpoint");
+  $("endpoint").value = endpoint ?? location.origin;
+  if (endpoint !== null && !trustedWithoutAsking(endpoint)) askAboutEndpoint(endpoint);
   $("projectId").value = params.get("projectId") ?? "";
   $("requestId").value = params.get("requestId") ?? "";
   const firstEmpty = FIELDS.find((name) => !$(name).value);
@@ -107,12 +174,31 @@ function readForm() {
   return Object.fromEntries(FIELDS.map((name) => [name, name === "token" ? $(name).value : $(name).value.trim()]));
 }
 
-/** Keeps the address bar shareable: the query's fields, never the token. */
+/**
+ * Keeps the address bar shareable: the query's fields, never the token. It
+ * replaces the current history entry and adds none; no other code touches
+ * the URL or the history.
+ */
 function rememberQuery({ endpoint, projectId, requestId }) {
+  setSearch({ endpoint, projectId, requestId, interval: params.get("interval") });
+}
+
+/** The query parameters this page reads; the address bar keeps no other. */
+const SHAREABLE = ["endpoint", "projectId", "requestId", "interval"];
+
+/**
+ * Drops every other parameter from the address bar as the page loads, so a
+ * token that reached the URL some other way (an old copy of this page whose
+ * form sent it, a hand-made link) does not stay in it or in this history entry.
+ */
+function scrubUrl() {
+  if ([...params.keys()].every((key) => SHAREABLE.includes(key))) return;
+  setSearch(Object.fromEntries(SHAREABLE.map((key) => [key, params.get(key)])));
+}
+
+function setSearch(values) {
   const url = new URL(location.href);
-  url.searchParams.set("endpoint", endpoint);
-  url.searchParams.set("projectId", projectId);
-  url.searchParams.set("requestId", requestId);
+  url.search = new URLSearchParams(Object.entries(values).filter(([, value]) => value !== null)).toString();
   history.replaceState(null, "", url);
 }
 
@@ -502,6 +588,7 @@ function boundedInt(text, min, max, fallback) {
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
+scrubUrl();
 prefill();
 clearJobs();
 setState("idle");

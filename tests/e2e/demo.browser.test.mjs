@@ -4,6 +4,7 @@
 // Screenshots land in artifacts/ for a person to look at.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { closedUrl, startMock } from "../mock/server.mjs";
@@ -261,7 +262,9 @@ test("502 from a gateway: status, no service code, X-Request-Id (narrow screen)"
 });
 
 test("a network failure explains CORS and the same-origin proxy", async () => {
+  // Another origin: the page asks before it sends the token there.
   const page = await openConsole({ query: { endpoint: await closedUrl() } });
+  await page.click("#endpoint-confirm");
   await submit(page, { requestId: "demo" });
   await waitForState(page, "error");
   assert.equal(await text(page, "#error-kind"), "network");
@@ -324,6 +327,248 @@ test("invalid input points at the field at fault, and clears once it is edited",
   await waitForState(page, "finished");
   assert.equal(await page.locator("#job-rows tr").count(), 12);
   await page.context().close();
+});
+
+// ---- the token stays out of URLs, history entries and logs -------------------
+
+/** Every URL of the page's session history, read from Chromium itself. */
+async function historyUrls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const { entries } = await cdp.send("Page.getNavigationHistory");
+  await cdp.detach();
+  return entries.map((entry) => entry.url);
+}
+
+/** Every request the page makes, with its kind and body. */
+function recordRequests(page) {
+  const seen = [];
+  page.on("request", (req) => seen.push({ type: req.resourceType(), method: req.method(), url: req.url(), body: req.postData() ?? "" }));
+  return seen;
+}
+
+/**
+ * A real mouse click on the element's centre. page.click would wait for the
+ * navigation the click schedules, which never ends when the browser refuses it.
+ */
+async function mouseClick(page, selector) {
+  const box = await page.locator(selector).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+/** The console with JavaScript off: what a visitor gets when app.js fails to load. */
+async function openWithoutScript(url, { stripCsp = false } = {}) {
+  const context = await browser.newContext({ viewport: DESKTOP, javaScriptEnabled: false });
+  const page = await context.newPage();
+  if (stripCsp) {
+    // The page as a browser without CSP would treat it: the form's other safeguards alone.
+    await page.route((u) => u.pathname === "/", async (route) => {
+      const res = await route.fetch();
+      const html = (await res.text()).replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
+      assert.ok(!html.includes("Content-Security-Policy"));
+      await route.fulfill({ response: res, body: html });
+    });
+  }
+  await page.goto(url);
+  return page;
+}
+
+test("without JavaScript, submitting the form sends nothing and puts nothing in the URL", async () => {
+  const url = `${mock.url}/?${new URLSearchParams({ projectId: PROJECT, requestId: "demo-nojs" })}`;
+  const page = await openWithoutScript(url);
+  const history = await historyUrls(page);
+  const requests = recordRequests(page);
+  const before = mock.requests();
+  await page.fill("#endpoint", mock.url);
+  await page.fill("#token", TOKEN);
+  // Enter in the token field, then a click on List jobs. After the first
+  // refused submission Playwright waits forever for its navigation, so only
+  // low-level input follows it.
+  const submitBox = await page.locator("#submit").boundingBox();
+  await page.focus("#token");
+  await page.keyboard.press("Enter");
+  await page.mouse.click(submitBox.x + submitBox.width / 2, submitBox.y + submitBox.height / 2);
+  await pause(500);
+  assert.deepEqual(requests, [], "form-action 'none': the browser refuses the submission");
+  assert.equal(mock.requests(), before);
+  assert.equal(page.url(), url);
+  assert.deepEqual(await historyUrls(page), history, "no entry added or changed");
+  assert.ok(!history.some((entry) => entry.includes(TOKEN)));
+  await page.context().close();
+});
+
+test("without JavaScript or CSP, a submission is a POST to the page itself that holds no token", async () => {
+  const url = `${mock.url}/?${new URLSearchParams({ projectId: PROJECT, requestId: "demo-nojs" })}`;
+  const page = await openWithoutScript(url, { stripCsp: true });
+  // The markup itself: the token field has no name, and no named field holds the token.
+  assert.equal(await page.getAttribute("#token", "name"), null);
+  assert.equal(await page.getAttribute("#query", "method"), "post");
+  const requests = recordRequests(page);
+  await page.fill("#endpoint", mock.url);
+  await page.fill("#projectId", PROJECT);
+  await page.fill("#requestId", "demo-nojs");
+  await page.fill("#token", TOKEN);
+  const posted = page.waitForRequest((req) => req.method() === "POST");
+  await mouseClick(page, "#submit");
+  await posted;
+  await page.waitForLoadState("load");
+  const navigations = requests.filter((req) => req.type === "document");
+  assert.equal(navigations.length, 1, JSON.stringify(requests));
+  const [sent] = navigations;
+  assert.equal(sent.method, "POST");
+  assert.equal(sent.url, url, "to the page's own URL, with no field added to it");
+  assert.ok(!sent.body.includes(TOKEN) && !/(^|&)token=/.test(sent.body), sent.body);
+  for (const entry of await historyUrls(page)) assert.ok(!entry.includes(TOKEN), entry);
+  assert.ok(!page.url().includes(TOKEN));
+  await page.context().close();
+});
+
+test("a foreign ?endpoint= is shown and sends nothing until the user confirms it", async () => {
+  const foreign = await startMock({ timeScale: TIME_SCALE });
+  try {
+    const page = await openConsole({ query: { endpoint: foreign.url, requestId: "demo-foreign" } });
+    const toForeign = [];
+    page.on("request", (req) => {
+      if (req.url().startsWith(foreign.url)) toForeign.push(req.url());
+    });
+    assert.equal(await page.isVisible("#endpoint-check"), true, "the page asks");
+    assert.equal(await text(page, "#endpoint-check-url"), foreign.url, "and shows the endpoint");
+    assert.equal(await text(page, "#endpoint-check-origin"), mock.url);
+    await page.screenshot({ path: `${ARTIFACTS}demo-foreign-endpoint.png` });
+
+    // A submit before the answer sends nothing anywhere.
+    const callsHere = () => apiLog.filter((line) => line.includes("request_id=demo-foreign")).length;
+    await submit(page, {});
+    await page.focus("#token");
+    await page.keyboard.press("Enter");
+    await pause(300);
+    assert.deepEqual(toForeign, []);
+    assert.equal(foreign.requests(), 0, "not even a preflight");
+    assert.equal(callsHere(), 0, "nor to the page's origin");
+    assert.equal(await page.isVisible("#endpoint-check-held"), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "endpoint-confirm");
+    assert.equal(await page.getAttribute("#console", "data-state"), "idle");
+
+    // Yes: now it goes there.
+    await page.click("#endpoint-confirm");
+    assert.equal(await page.isVisible("#endpoint-check"), false);
+    await submit(page, {});
+    await waitForState(page, "finished");
+    assert.ok(toForeign.length > 0 && foreign.requests() > 0);
+    assert.equal(callsHere(), 0, "and only there");
+    await page.context().close();
+
+    // No: the page's own origin takes its place, and the foreign one hears nothing.
+    const calls = foreign.requests();
+    const again = await openConsole({ query: { endpoint: `${foreign.url}/cph-proxy`, requestId: "demo-foreign-no" } });
+    await again.click("#endpoint-reject");
+    assert.equal(await again.inputValue("#endpoint"), mock.url);
+    assert.equal(await again.isVisible("#endpoint-check"), false);
+    await submit(again, {});
+    await waitForState(again, "finished");
+    assert.equal(foreign.requests(), calls);
+    await again.context().close();
+  } finally {
+    await foreign.close();
+  }
+});
+
+test("an endpoint on the page's own origin needs no confirmation; a look-alike does", async () => {
+  const page = await openConsole({ query: { endpoint: `${mock.url}/cph-proxy`, requestId: "demo-proxy" } });
+  assert.equal(await page.isVisible("#endpoint-check"), false);
+  await submit(page, {});
+  await waitForState(page, "finished");
+  await page.context().close();
+  // localhost is the same server, but not the same origin as 127.0.0.1; and text that is no URL is held too.
+  for (const endpoint of [mock.url.replace("127.0.0.1", "localhost"), "not a url"]) {
+    const held = await openConsole({ query: { endpoint } });
+    assert.equal(await held.isVisible("#endpoint-check"), true, endpoint);
+    await held.context().close();
+  }
+});
+
+test("the token appears in no URL: not in the history, not in any request", async () => {
+  const page = await openConsole({ query: { requestId: "demo-history" } });
+  const loaded = await historyUrls(page);
+  const requests = recordRequests(page);
+  await submit(page, {});
+  await waitForState(page, "finished");
+  await submit(page, { requestId: "demo-history-2" });
+  await waitForState(page, "finished");
+  const entries = await historyUrls(page);
+  assert.equal(entries.length, loaded.length, "the query replaces the page's entry; it adds none");
+  assert.ok(entries.at(-1).includes("requestId=demo-history-2"), entries.at(-1));
+  for (const entry of entries) assert.ok(!entry.includes(TOKEN), entry);
+  assert.ok(requests.length >= 2);
+  for (const { url } of requests) assert.ok(!url.includes(TOKEN), url);
+  await page.context().close();
+});
+
+test("a token that reached the URL some other way is dropped from the address bar and its entry", async () => {
+  // Its own server: the request line of this made-up link holds the token by construction.
+  const other = await startMock({ timeScale: TIME_SCALE });
+  try {
+    const leaked = "MIIT-handmade-link-token-77e1";
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${other.url}/?${new URLSearchParams({ requestId: "demo-scrub", token: leaked, interval: "60" })}`);
+    await page.waitForSelector('#console[data-ready="true"]');
+    assert.equal(page.url(), `${other.url}/?requestId=demo-scrub&interval=60`);
+    for (const entry of await historyUrls(page)) assert.ok(!entry.includes(leaked), entry);
+    assert.equal(await page.inputValue("#token"), "", "and the token is not taken from it");
+    await context.close();
+  } finally {
+    await other.close();
+  }
+});
+
+test("make demo: no log line of the demo server holds the token", async () => {
+  // scripts/demo.mjs as `make demo` runs it, on a free port, with a fast batch.
+  const demo = spawn(process.execPath, [fileURLToPath(new URL("../../scripts/demo.mjs", import.meta.url))], {
+    env: { ...process.env, PORT: "0", CPH_MOCK_TIME_SCALE: String(TIME_SCALE) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  demo.stdout.on("data", (chunk) => (output += chunk));
+  demo.stderr.on("data", (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => demo.on("exit", resolve));
+  try {
+    await Promise.race([
+      (async () => {
+        while (!output.includes("Serving until Ctrl-C")) await pause(50);
+      })(),
+      exited.then((code) => assert.fail(`demo exited (${code}):\n${output}`)),
+      pause(30_000).then(() => assert.fail(`demo did not start:\n${output}`)),
+    ]);
+    const consoleUrl = output.match(/^\s+(http:\/\/127\.0\.0\.1:\d+\/\?\S+)$/m)?.[1];
+    assert.ok(consoleUrl, output);
+    const origin = new URL(consoleUrl).origin;
+
+    // The console as printed, with JavaScript: the token goes in a header only.
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    await page.goto(`${consoleUrl}&interval=${INTERVAL_MS}`);
+    await page.waitForSelector('#console[data-ready="true"]');
+    await submit(page, {});
+    await waitForState(page, "finished");
+    await context.close();
+    // Without JavaScript: nothing is submitted.
+    const noScript = await openWithoutScript(consoleUrl);
+    await noScript.fill("#token", TOKEN);
+    await mouseClick(noScript, "#submit");
+    await pause(200);
+    await noScript.context().close();
+    // A hand-made request with the token in its query: the log line shows it redacted.
+    await fetch(`${origin}/?token=${TOKEN}&requestId=demo-x`).then((res) => res.text());
+    await fetch(`${origin}/v1/${PROJECT}/cloud-phone/jobs?request_id=demo-x&X-Auth-Token=${TOKEN}`).then((res) => res.text());
+    await pause(200);
+  } finally {
+    demo.kill("SIGTERM");
+    await exited;
+  }
+  const lines = output.split("\n");
+  assert.ok(lines.filter((line) => line.includes("/cloud-phone/jobs?request_id=demo-")).length >= 2, output);
+  assert.ok(lines.some((line) => line.includes("token=[redacted]")), output);
+  for (const line of lines) assert.ok(!line.includes(TOKEN), line);
 });
 
 test("the dev server's log never carries the token", () => {
