@@ -43,12 +43,15 @@ export function sizes(file) {
  * "node", a Node program.
  */
 export function buildFiles(build, pkg = join(root, "pkg")) {
-  const dir = build === "node" ? "node" : "web";
-  const entries = { web: ["index.js"], "web-signing": [], node: ["node.mjs", "node.cjs"] }[build];
-  const files = entries.map((name) => join(pkg, name));
-  for (const entry of readdirSync(join(pkg, dir), { recursive: true })) {
+  // Node runs one bundle (node.cjs, which node.mjs re-exports) and the
+  // signing module's .wasm.
+  if (build === "node") {
+    return ["node.mjs", "node.cjs", "web/signing/cph_jobs_signing_bg.wasm"].map((name) => sizes(join(pkg, name)));
+  }
+  const files = (build === "web" ? ["index.js"] : []).map((name) => join(pkg, name));
+  for (const entry of readdirSync(join(pkg, "web"), { recursive: true })) {
     const signing = entry.split("\\").join("/").startsWith("signing/");
-    if (/\.(js|wasm)$/.test(entry) && signing === (build === "web-signing")) files.push(join(pkg, dir, entry));
+    if (/\.(js|wasm)$/.test(entry) && signing === (build === "web-signing")) files.push(join(pkg, "web", entry));
   }
   return files.map(sizes);
 }
