@@ -415,7 +415,7 @@ impl Client {
             ),
             Some(Provider::Rust(provider)) => {
                 match race(provider(refresh), remaining, signal).await {
-                    Ok(token) => op.token(token.as_deref().map_err(Clone::clone), now_ms()),
+                    Ok(token) => give_token(op, token),
                     Err(cut) => op.failed(cut.into(), now_ms()),
                 }
             }
@@ -437,7 +437,7 @@ impl Client {
                                 "the tokenProvider returned something that is not a string",
                             )
                         });
-                        op.token(token.as_deref().map_err(Clone::clone), now_ms())
+                        give_token(op, token)
                     }
                     Ok(Err(thrown)) => threw(op, "tokenProvider", &thrown),
                     Err(cut) => op.failed(cut.into(), now_ms()),
@@ -473,6 +473,14 @@ impl Progress<'_> {
                 }
             }
         }
+    }
+}
+
+/// Hands `op` the token provider's answer; the error is moved, not copied.
+fn give_token(op: &mut Operation, token: Result<String, Error>) -> Action {
+    match token {
+        Ok(token) => op.token(Ok(&token), now_ms()),
+        Err(error) => op.token(Err(error), now_ms()),
     }
 }
 
