@@ -43,6 +43,7 @@
 //! # }
 //! ```
 
+mod builder;
 mod client;
 #[cfg(feature = "js")]
 pub mod js;
@@ -52,9 +53,9 @@ mod transport;
 use js_sys::Object;
 use wasm_bindgen::JsValue;
 
+pub use builder::ClientBuilder;
 pub use client::{
-    list_jobs, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
-    WaitOptions,
+    list_jobs, CallOptions, Client, Jobs, OnProgress, Pages, TokenFuture, WaitOptions,
 };
 
 use crate::error::Error;
