@@ -79,6 +79,7 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   // Each build folder says how Node must read its .js files.
   writeFileSync(join(to, "package.json"), `${JSON.stringify({ type }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
+  lazyTextCodecs(join(to, "cph_jobs.js"), { nodeFallback: build === "node" });
 
   // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
   // library that types it, so a consumer's `lib` setting need not.
@@ -112,6 +113,45 @@ for (const [build, type] of [["web", "module"], ["node", "commonjs"]]) {
   if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the runtime snippet");
   // The glue names its .d.ts for TypeScript, and this copy has none.
   writeFileSync(join(to, "cph_jobs_signing.js"), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
+  lazyTextCodecs(join(to, "cph_jobs_signing.js"), { nodeFallback: false });
+}
+
+// wasm-bindgen's glue makes a TextDecoder and a TextEncoder when it loads,
+// so a global scope without them (Jest's jsdom environment) cannot even
+// import the package. Each glue gets them on first use instead: the globals,
+// or in the Node build (CommonJS, where `require` exists) util's; where
+// neither exists, the first call that passes a string says which is missing.
+// The web build never names `util`, which a bundler would try to resolve.
+function lazyTextCodecs(file, { nodeFallback }) {
+  let source = readFileSync(file, "utf8");
+  const replace = (pattern, replacement, expected) => {
+    const found = source.match(new RegExp(pattern.source, "g"))?.length ?? 0;
+    if (found !== expected) throw new Error(`${file}: expected ${expected} of ${pattern}, found ${found}; has the wasm-bindgen glue changed?`);
+    source = source.replace(new RegExp(pattern.source, "g"), replacement);
+  };
+  const codec = (name) => `new (__cphTextCodec(${JSON.stringify(name)}))(`;
+  replace(
+    /let cachedTextDecoder = new TextDecoder\('utf-8', \{ ignoreBOM: true \}\);\ncachedTextDecoder\.decode\(\);\n/,
+    // Replaces itself with the real decoder on first use.
+    `let cachedTextDecoder = { decode(bytes) { cachedTextDecoder = ${codec("TextDecoder")}'utf-8', { ignoreBOM: true }); return cachedTextDecoder.decode(bytes); } };\n`,
+    1,
+  );
+  replace(
+    /const cachedTextEncoder = new TextEncoder\(\);\n/,
+    `let realTextEncoder;\nconst textEncoder = () => (realTextEncoder ??= ${codec("TextEncoder")}));\nconst cachedTextEncoder = { encode: (arg) => textEncoder().encode(arg), encodeInto: (arg, view) => textEncoder().encodeInto(arg, view) };\n`,
+    1,
+  );
+  // The web glue's decoder renewal (past 2 GiB decoded, for Safari).
+  source = source.replace(/new TextDecoder\(/g, codec("TextDecoder"));
+  if (/new Text(En|De)coder\(/.test(source)) throw new Error(`${file}: a TextEncoder or TextDecoder is still made directly`);
+  const fallback = nodeFallback ? ' ?? require("util")[name]' : "";
+  const preamble = `function __cphTextCodec(name) {\n    const Codec = globalThis[name]${fallback};\n    if (typeof Codec !== "function") throw new Error(\`cph-jobs needs \${name}, which this JavaScript environment lacks\`);\n    return Codec;\n}\n`;
+  // After the glue's imports (an ES module's must come first).
+  const lines = source.split("\n");
+  let at = 0;
+  while (at < lines.length && /^(import |\/\* @ts-self-types|const .* = require\()/.test(lines[at])) at++;
+  lines.splice(at, 0, preamble);
+  writeFileSync(file, lines.join("\n"));
 }
 
 // wasm-bindgen's nodejs glue require()s the snippet, and node.cjs the driver,
