@@ -165,8 +165,13 @@ export function api(runtime, plain, signing) {
     const failure = (error, readingBody) => call.failed(cause, message(error), causeMessage(error), readingBody, !inNode, Date.now());
     try {
       let response;
+      // Jest's jsdom environment, for one, has no fetch: say so, and what to do.
+      const send = env.fetch ?? globalThis.fetch;
+      if (typeof send !== "function") {
+        return failure(new Error("this JavaScript environment has no fetch: give it one (globalThis.fetch), or give CphClient its `fetch` option"), false);
+      }
       try {
-        response = await (env.fetch ?? fetch)(url, {
+        response = await send(url, {
           method: "GET",
           headers,
           signal: controller.signal,
