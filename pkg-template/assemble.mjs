@@ -184,7 +184,16 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-writeFileSync(join(out, "index.js"), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web }));
+// The browser-side entry, from a template that leaves room for others
+// apart only in where each module comes from when init() is given nothing
+// (see index.js):
+//   index.js    the .wasm beside the glue, by new URL(..., import.meta.url)
+const entries = {
+  "index.js": { WASM_IMPORTS: "", PLAIN_DEFAULT: "() => undefined", SIGNING_DEFAULT: "async () => undefined" },
+};
+for (const [file, values] of Object.entries(entries)) {
+  writeFileSync(join(out, file), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web, ...values }));
+}
 writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin

@@ -10,4 +10,9 @@ const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient } = api(runt
 const { CphError, JobStatus } = runtime;
 const { memoryBytes } = wasm;
 
-module.exports = { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus, memoryBytes };
+// The nodejs build instantiates its module when it loads: init() and
+// initSync() are there for code shared with the web build, and do nothing.
+const init = async () => {};
+const initSync = () => {};
+
+module.exports = { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus, memoryBytes, init, initSync };

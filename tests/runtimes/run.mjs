@@ -225,7 +225,8 @@ const page = (script, type = "module") =>
 
 const bundlers = {
   async esbuild(dir, dist) {
-    await esbuild.build({ entryPoints: [join(dir, "main.mjs")], outdir: dist, bundle: true, format: "esm", minify: true, logLevel: "silent" });
+    // esbuild.mjs: the page hands init() the .wasm that the file loader emits.
+    await esbuild.build({ entryPoints: { main: join(dir, "esbuild.mjs") }, outdir: dist, bundle: true, format: "esm", minify: true, loader: { ".wasm": "file" }, logLevel: "silent" });
     writeFileSync(join(dist, "index.html"), page("./main.js"));
   },
   async webpack(dir, dist) {
