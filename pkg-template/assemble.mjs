@@ -184,12 +184,18 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-// The browser-side entry, from a template that leaves room for others
-// apart only in where each module comes from when init() is given nothing
-// (see index.js):
+// Two browser-side entries from one template, apart only in where each
+// module comes from when init() is given nothing (see index.js):
 //   index.js    the .wasm beside the glue, by new URL(..., import.meta.url)
+//   workerd.js  the .wasm imported, a WebAssembly.Module in workerd (wrangler
+//               and miniflare make every imported .wasm one)
 const entries = {
   "index.js": { WASM_IMPORTS: "", PLAIN_DEFAULT: "() => undefined", SIGNING_DEFAULT: "async () => undefined" },
+  "workerd.js": {
+    WASM_IMPORTS: '\nimport plainWasm from "./web/cph_jobs_bg.wasm";\nimport signingWasm from "./web/signing/cph_jobs_signing_bg.wasm";',
+    PLAIN_DEFAULT: "() => plainWasm",
+    SIGNING_DEFAULT: "async () => signingWasm",
+  },
 };
 for (const [file, values] of Object.entries(entries)) {
   writeFileSync(join(out, file), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web, ...values }));
@@ -209,7 +215,7 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // of the helpers (class static blocks) that keeping renamed names would add,
 // which older browsers cannot parse. The Node build, which nothing
 // downloads, stays as written.
-for (const file of [join(out, "index.js"), ...findFiles(join(out, "web"), ".js")]) {
+for (const file of [join(out, "index.js"), join(out, "workerd.js"), ...findFiles(join(out, "web"), ".js")]) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
   const { code, map } = transformSync(source, {
