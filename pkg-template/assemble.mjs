@@ -184,11 +184,13 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-// Two browser-side entries from one template, apart only in where each
+// Three browser-side entries from one template, apart only in where each
 // module comes from when init() is given nothing (see index.js):
 //   index.js    the .wasm beside the glue, by new URL(..., import.meta.url)
 //   workerd.js  the .wasm imported, a WebAssembly.Module in workerd (wrangler
 //               and miniflare make every imported .wasm one)
+//   inline.js   the .wasm carried as base64 in JavaScript, for tools that
+//               cannot handle a .wasm asset (cph-jobs/inline)
 const entries = {
   "index.js": { WASM_IMPORTS: "", PLAIN_DEFAULT: "() => undefined", SIGNING_DEFAULT: "async () => undefined" },
   "workerd.js": {
@@ -196,9 +198,30 @@ const entries = {
     PLAIN_DEFAULT: "() => plainWasm",
     SIGNING_DEFAULT: "async () => signingWasm",
   },
+  "inline.js": {
+    WASM_IMPORTS: '\nimport { bytes as plainBytes } from "./web/cph_jobs_bg.wasm.js";',
+    PLAIN_DEFAULT: "plainBytes",
+    SIGNING_DEFAULT: 'async () => (await import("./web/signing/cph_jobs_signing_bg.wasm.js")).bytes()',
+  },
 };
 for (const [file, values] of Object.entries(entries)) {
   writeFileSync(join(out, file), fill(template("index.js"), { RUNTIME_MODULE: runtimeModules.web, ...values }));
+}
+// The inline entry's modules: base64, decoded on first use.
+for (const wasm of [join(out, "web", "cph_jobs_bg.wasm"), join(out, "web", "signing", "cph_jobs_signing_bg.wasm")]) {
+  const base64 = readFileSync(wasm).toString("base64");
+  writeFileSync(
+    `${wasm}.js`,
+    `// ${basename(wasm)} as base64, for cph-jobs/inline: decoded on first use.\n` +
+      `const BASE64 = "${base64}";\n` +
+      "export function bytes() {\n" +
+      "  if (typeof Uint8Array.fromBase64 === \"function\") return Uint8Array.fromBase64(BASE64);\n" +
+      "  const text = atob(BASE64);\n" +
+      "  const out = new Uint8Array(text.length);\n" +
+      "  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);\n" +
+      "  return out;\n" +
+      "}\n",
+  );
 }
 writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
@@ -215,7 +238,7 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // of the helpers (class static blocks) that keeping renamed names would add,
 // which older browsers cannot parse. The Node build, which nothing
 // downloads, stays as written.
-for (const file of [join(out, "index.js"), join(out, "workerd.js"), ...findFiles(join(out, "web"), ".js")]) {
+for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")]) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
   const { code, map } = transformSync(source, {

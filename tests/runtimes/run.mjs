@@ -243,7 +243,8 @@ const bundlers = {
   async rollup(dir, dist) {
     const { rollup } = await import("rollup");
     const { nodeResolve } = await import("@rollup/plugin-node-resolve");
-    const bundle = await rollup({ input: join(dir, "main.mjs"), plugins: [nodeResolve({ browser: true })], onwarn: () => {} });
+    // rollup.mjs: the page imports cph-jobs/inline.
+    const bundle = await rollup({ input: join(dir, "rollup.mjs"), plugins: [nodeResolve({ browser: true })], onwarn: () => {} });
     await bundle.write({ dir: dist, format: "es", entryFileNames: "main.js" });
     await bundle.close();
     writeFileSync(join(dist, "index.html"), page("./main.js"));
