@@ -23,7 +23,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size fuzz bench demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-publish test-size fuzz bench demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -51,7 +51,7 @@ pkg: setup ## build the npm package into pkg/
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size ## every test layer, plus fmt, clippy, docs and the size budget
+test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-publish test-size ## every test layer, plus fmt, clippy, docs and the size budget
 
 # --workspace: the example frontend too. `js` is this crate's feature alone.
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
@@ -111,6 +111,12 @@ test-frontend: setup ## the example Rust frontend's wasm-pack tests, in Node and
 test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, tsc --strict, Chromium
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
+
+# One row per runtime, test runner and bundler (tests/runtimes/run.mjs lists
+# them), each running the same five checks against the mock; the browser rows
+# share one Chromium.
+test-runtimes: pkg ## the packed tarball in Node, Bun, Deno, workerd, Jest, Vitest, four bundlers and a Worker
+	$(WITH_MOCK) node tests/runtimes/run.mjs
 
 test-publish: pkg ## the publish dry runs (crates.io, npm), their file lists, publint and attw
 	node --test tests/publish/
