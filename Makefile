@@ -45,7 +45,7 @@ pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs_signing -- $(PKG_CARGO_ARGS)
-	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target nodejs --out-dir target/wasm-pack/node --out-name cph_jobs -- $(PKG_CARGO_ARGS) --features proxy
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 
@@ -60,6 +60,7 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --features proxy -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 	cargo clippy --all-targets --no-default-features -- -D warnings
 

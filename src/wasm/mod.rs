@@ -46,6 +46,8 @@
 mod client;
 #[cfg(feature = "js")]
 pub mod js;
+#[cfg(feature = "proxy")]
+mod proxy;
 mod runtime;
 mod transport;
 
