@@ -148,6 +148,7 @@ writeFileSync(join(out, "index.js"), fill(template("index.js"), { RUNTIME_MODULE
 writeFileSync(join(out, "node.cjs"), fill(template("node.cjs"), { RUNTIME_MODULE: runtimeModules.node }));
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
+for (const file of ["proxy.js", "proxy.d.ts"]) writeFileSync(join(out, file), template(file)); // cph-jobs/proxy, for servers
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./node/cph_jobs.js" }));
 
