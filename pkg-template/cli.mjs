@@ -45,12 +45,14 @@ Usage:
                  [--limit N] [--offset N | --all] [--json] [--timeout ${LIST_TIMEOUT}]
   cph-jobs watch ${SELECTION}
                  [--interval ${WATCH_INTERVAL}] [--timeout ${WATCH_TIMEOUT}] [--json]
+  cph-jobs proxy (--region R | --upstream URL) [--port 8787] [--allow-origin ORIGIN]...
   cph-jobs COMMAND --help      the options of a command
   cph-jobs --version
 
 Commands:
   list    one look at the jobs of one or more batch requests: a table, or JSON lines
   watch   poll until no job is running, with a live progress bar, then the table
+  proxy   serve the same-origin proxy a browser console needs to reach ListJobs
 
 ${CREDENTIALS_HELP}
 
@@ -552,13 +554,13 @@ async function main(argv, env) {
     out(`${createRequire(import.meta.url)("./package.json").version}\n`);
     return EXIT.succeeded;
   }
-  if (!OPTIONS[command]) {
+  if (!OPTIONS[command] && command !== "proxy") {
     // A secret pasted in the wrong place must not be printed back.
     const shown = /^-{0,2}[a-z][a-z-]{0,30}$/.test(command) ? `"${command}"` : "given";
-    throw new UsageError(`unknown command ${shown}: the commands are list and watch`);
+    throw new UsageError(`unknown command ${shown}: the commands are list, watch and proxy`);
   }
   try {
-    return await runCommand(command, args, env);
+    return await (command === "proxy" ? runProxy(args) : runCommand(command, args, env));
   } catch (error) {
     if (error instanceof UsageError) error.command = command;
     throw error;
@@ -604,6 +606,86 @@ async function runCommand(command, args, env) {
   } finally {
     for (const signal of Object.keys(EXIT_BY_SIGNAL)) process.off(signal, onSignal);
   }
+}
+
+// ---- proxy -------------------------------------------------------------------
+// `cph-jobs proxy`: cph-jobs/proxy on node:http until SIGINT or SIGTERM, which
+// stop new connections and let the requests in flight finish.
+
+const PROXY_HELP = `Usage: cph-jobs proxy (--region R | --upstream URL) [--port 8787] [--host 127.0.0.1]
+                      [--allow-origin ORIGIN]... [--base-path PATH] [--timeout 30s] [--redact-ids]
+
+Serves the same-origin proxy a browser console needs (CPH sends no CORS headers). Only
+GET (and the CORS preflight) of {base-path}/v1/{project_id}/cloud-phone/jobs with a valid
+query is forwarded, with X-Auth-Token and X-Request-Id and nothing else, to the region's
+endpoint. Anything else gets a 4xx JSON error and never reaches CPH. One line per request
+on stdout, never with the token. SIGINT or SIGTERM stop it once requests in flight end.
+
+Options:
+  --region R            forward to https://cph.R.myhuaweicloud.com, e.g. cn-north-4
+  --upstream URL        forward to this https URL instead (http only to a loopback host)
+  --port N              the port to listen on (default 8787; 0 for any free one)
+  --host H              the address to listen on (default 127.0.0.1)
+  --allow-origin O      an origin that gets CORS headers, exactly; repeat for more
+  --base-path PATH      serve under this path, e.g. /cph-proxy (default: the root)
+  --timeout DURATION    how long CPH may take to answer (default 30s), then 504
+  --redact-ids          leave project and request ids out of the log lines
+  -h, --help            this help`;
+
+async function runProxy(args) {
+  const options = {
+    region: { type: "string" }, upstream: { type: "string" }, port: { type: "string" }, host: { type: "string" },
+    "allow-origin": { type: "string", multiple: true }, "base-path": { type: "string" }, timeout: { type: "string" },
+    "redact-ids": { type: "boolean" }, help: { type: "boolean", short: "h" },
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  if (values.help) {
+    out(`${PROXY_HELP}\n`);
+    return EXIT.succeeded;
+  }
+  if ((values.region === undefined) === (values.upstream === undefined)) throw new UsageError("give one of --region and --upstream");
+  const port = parseCount(values.port ?? "8787", "--port");
+  if (port > 65535) throw new UsageError(`--port must be from 0 to 65535, not "${values.port}"`);
+  const [{ createServer }, { serveProxy }] = await Promise.all([import("node:http"), import("./proxy.js")]);
+  // Room for large IAM tokens; the proxy itself refuses more than 32 KiB of headers.
+  const server = createServer({ maxHeaderSize: 64 * 1024 });
+  try {
+    serveProxy(server, {
+      region: values.region,
+      upstream: values.upstream,
+      allowedOrigins: values["allow-origin"] ?? [],
+      basePath: values["base-path"] ?? "",
+      timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout, "--timeout"),
+      redactIds: values["redact-ids"] ?? false,
+      log: (line) => out(`${new Date().toISOString()} ${line}\n`),
+    });
+  } catch (error) {
+    if (error?.kind === "invalid-input") throw new UsageError(error.message.replace(/^invalid (region|upstream|basePath|allowedOrigins):/, (m, name) => `invalid --${{ basePath: "base-path", allowedOrigins: "allow-origin" }[name] ?? name}:`));
+    throw error;
+  }
+  await new Promise((ok, fail) => server.once("error", fail).listen(port, values.host ?? "127.0.0.1", ok)).catch((error) => {
+    throw new UsageError(error.code === "EADDRINUSE" ? `port ${port} is in use; choose another with --port` : error.message);
+  });
+  const { address, port: bound } = server.address();
+  out(`cph-jobs proxy listening on http://${address.includes(":") ? `[${address}]` : address}:${bound}${values["base-path"] ?? ""}\n`);
+  const signal = await new Promise((ok) => {
+    for (const name of Object.keys(EXIT_BY_SIGNAL)) process.once(name, () => ok(name));
+  });
+  err(`cph-jobs proxy: ${signal}, finishing requests in flight\n`);
+  // Idle keep-alive connections would hold close() open; a stuck request
+  // gets 10 s, then its connection is cut.
+  const cut = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  await new Promise((ok) => {
+    server.close(ok);
+    server.closeIdleConnections();
+  });
+  clearTimeout(cut);
+  return EXIT.succeeded;
 }
 
 /** Exits once both streams have taken everything written. */
