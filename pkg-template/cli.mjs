@@ -665,17 +665,19 @@ async function runProxy(args) {
       log: (line) => out(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
-    if (error?.kind === "invalid-input") throw new UsageError(error.message.replace(/^invalid (region|upstream|basePath|allowedOrigins):/, (m, name) => `invalid --${{ basePath: "base-path", allowedOrigins: "allow-origin" }[name] ?? name}:`));
+    if (error?.kind === "invalid-input") throw new UsageError(error.message.replace(/^invalid (region|endpoint|basePath|allowedOrigins):/, (m, name) => `invalid --${{ endpoint: "upstream", basePath: "base-path", allowedOrigins: "allow-origin" }[name] ?? name}:`));
     throw error;
   }
+  // Listened for before the port opens: a signal right after the "listening" line still stops it gracefully.
+  const stopped = new Promise((ok) => {
+    for (const name of Object.keys(EXIT_BY_SIGNAL)) process.once(name, () => ok(name));
+  });
   await new Promise((ok, fail) => server.once("error", fail).listen(port, values.host ?? "127.0.0.1", ok)).catch((error) => {
     throw new UsageError(error.code === "EADDRINUSE" ? `port ${port} is in use; choose another with --port` : error.message);
   });
   const { address, port: bound } = server.address();
   out(`cph-jobs proxy listening on http://${address.includes(":") ? `[${address}]` : address}:${bound}${values["base-path"] ?? ""}\n`);
-  const signal = await new Promise((ok) => {
-    for (const name of Object.keys(EXIT_BY_SIGNAL)) process.once(name, () => ok(name));
-  });
+  const signal = await stopped;
   err(`cph-jobs proxy: ${signal}, finishing requests in flight\n`);
   // Idle keep-alive connections would hold close() open; a stuck request
   // gets 10 s, then its connection is cut.

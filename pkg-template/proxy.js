@@ -56,7 +56,7 @@ export function serveProxy(server, options) {
         const body = Buffer.from(await response.arrayBuffer());
         // An unread request body must not be read as the next request.
         if (hasBody) res.setHeader("Connection", "close");
-        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.writeHead(response.status, { ...Object.fromEntries(response.headers), "Content-Length": body.length });
         res.end(body);
       })
       .catch(() => res.destroy());
