@@ -1,5 +1,7 @@
 //! The proxy's checks, natively: what is forwarded, and what is refused with
 //! nothing sent upstream.
+// On wasm32 the module exists only with the `proxy` feature.
+#![cfg(any(not(target_arch = "wasm32"), feature = "proxy"))]
 
 use cph_jobs::proxy::{Incoming, Outcome, ProxyRoute, Verdict, MAX_HEADER_BYTES};
 
