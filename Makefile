@@ -131,6 +131,8 @@ bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory
 	node tests/bench/run.mjs
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
+# make demo REGION=cn-north-4 points the page at that region's real endpoint
+# through the cph-jobs proxy instead of the mock.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
 	@exec node scripts/demo.mjs
 
