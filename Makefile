@@ -35,16 +35,19 @@ setup: ## install whatever is missing (idempotent)
 # registry stay out of the shipped .wasm. --config appends to the rustflags
 # of .cargo/config.toml rather than replacing them.
 CARGO_HOME ?= $(HOME)/.cargo
-PKG_CARGO_ARGS := --features js --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
+PKG_CARGO_CONFIG := --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
+PKG_CARGO_ARGS := --features js $(PKG_CARGO_CONFIG)
 
-# Two builds: one without the signer (`sign` off), which pages load, and one
+# Three builds: one without the signer (`sign` off), which pages load, and one
 # with it, which only a page whose client signs loads (named apart, so that no
 # bundler or server can hand one's .wasm to the other's glue), and which Node
-# loads.
+# loads; and the proxy's checks alone (`proxy`, not `js`), which only
+# cph-jobs/proxy loads, on a server.
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs_signing -- $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/proxy --out-name cph_jobs_proxy -- --no-default-features --features proxy $(PKG_CARGO_CONFIG)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 
@@ -59,6 +62,7 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features proxy -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 	cargo clippy --all-targets --no-default-features -- -D warnings
 
@@ -135,6 +139,8 @@ bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory
 	node tests/bench/run.mjs
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
+# make demo REGION=cn-north-4 points the page at that region's real endpoint
+# through the cph-jobs proxy instead of the mock.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
 	@exec node scripts/demo.mjs
 

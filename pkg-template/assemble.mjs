@@ -1,6 +1,6 @@
-// Assembles the npm package in pkg/ from the two wasm-pack builds (in
-// target/wasm-pack/: web, without the signer; web-signing, with it) and the
-// files beside this script.
+// Assembles the npm package in pkg/ from the three wasm-pack builds (in
+// target/wasm-pack/: web, without the signer; web-signing, with it; proxy,
+// the proxy's checks alone) and the files beside this script.
 //
 //   node pkg-template/assemble.mjs
 //
@@ -145,25 +145,34 @@ let errorModule;
   cpSync(join(here, "api.js"), join(to, "api.js"));
 }
 
-// The web build's signing module, in web/signing/: its .wasm and its glue,
-// which imports the plain build's error snippet, so that both modules
-// reject with the one CphError class. Its own copy of the snippet, and its
-// .d.ts (the plain build's types are the package's), are left out.
-{
-  const from = join(builds, "web-signing");
-  const to = join(out, "web", "signing");
-  if (!existsSync(join(from, "cph_jobs_signing_bg.wasm"))) throw new Error(`missing web-signing build in ${from}; run make pkg`);
+/**
+ * Copies the wasm-pack build `name` from target/wasm-pack/`build` into `to`:
+ * its .wasm, optimised, and its glue, which imports the plain build's error
+ * snippet, so that every module rejects with the one CphError class. Its own
+ * copy of the snippet, and its .d.ts (the package's types are written by
+ * hand or come from the plain build), are left out.
+ */
+function copySecondBuild(build, name, to) {
+  const from = join(builds, build);
+  if (!existsSync(join(from, `${name}_bg.wasm`))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
   mkdirSync(to);
-  cpSync(join(from, "cph_jobs_signing_bg.wasm"), join(to, "cph_jobs_signing_bg.wasm"));
-  optimise(join(to, "cph_jobs_signing_bg.wasm"));
-  const glue = readFileSync(join(from, "cph_jobs_signing.js"), "utf8");
+  cpSync(join(from, `${name}_bg.wasm`), join(to, `${name}_bg.wasm`));
+  optimise(join(to, `${name}_bg.wasm`));
+  const glue = readFileSync(join(from, `${name}.js`), "utf8");
   const snippetImport = /from '\.\/snippets\/[^']*\/error\.js'/g;
   const shared = `from '${relative(to, join(out, errorModule)).split("\\").join("/")}'`;
-  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the error snippet");
+  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error(`${build} glue: expected one import of the error snippet`);
   // The glue names its .d.ts for TypeScript, and this copy has none.
-  writeFileSync(join(to, "cph_jobs_signing.js"), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
-  lazyTextCodecs(join(to, "cph_jobs_signing.js"));
+  writeFileSync(join(to, `${name}.js`), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
+  lazyTextCodecs(join(to, `${name}.js`));
 }
+
+// The web build's signing module, in web/signing/, which only a page whose
+// client signs loads, and Node's entry bundles.
+copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"));
+// The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
+// server): about 10 KB of gzip that no page should download.
+copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function findFiles(dir, suffix) {
@@ -242,6 +251,14 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
   rmSync(entry);
 }
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
+// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in how
+// they get the checks' module (see proxy.js); the CLI's proxy command.
+const proxyEntries = {
+  "proxy.js": 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
+  "proxy-workerd.js": 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;',
+};
+for (const [file, PROXY_WASM] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), { PROXY_WASM }));
+for (const file of ["proxy.d.ts", "cli-proxy.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 

@@ -65,6 +65,10 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
   // The workerd and inline entries, and the inline entry's base64 modules.
   top.push("workerd.js", "workerd.js.map", "inline.js", "inline.js.map");
+  // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
+  // CLI's proxy command, and the module of the proxy's checks alone.
+  top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
+  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_bg.wasm"];
   const inline = ["web/cph_jobs_bg.wasm.js", "web/cph_jobs_bg.wasm.js.map", "web/signing/cph_jobs_signing_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js.map"];
   // The web build (Node's entry bundles its signing module), with the loader
   // beside it; the browsers' signing module: its glue and .wasm, nothing
@@ -73,10 +77,10 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const signing = ["web/signing/cph_jobs_signing.js", "web/signing/cph_jobs_signing_bg.wasm"];
   const maps = ["web/cph_jobs.js.map", "web/api.js.map", "web/signing/cph_jobs_signing.js.map"];
   const snippet = /^web\/snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/error\.js(\.map)?$/;
-  const listed = [...top, ...inline, ...build, ...signing, ...maps];
+  const listed = [...top, ...inline, ...build, ...signing, ...maps, ...proxy];
   assert.deepEqual(files.filter((file) => !listed.includes(file) && !snippet.test(file)), [], "files that do not belong in the npm package");
   assert.deepEqual(listed.filter((file) => !files.includes(file)), [], "files missing from the npm package");
-  assert.equal(files.filter((file) => file.endsWith("/error.js")).length, 1, "one error snippet, shared by both modules");
+  assert.equal(files.filter((file) => file.endsWith("/error.js")).length, 1, "one error snippet, shared by every module");
   console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);
 });
 
@@ -118,9 +122,14 @@ test("npm: attw finds types for node10, node16 (CJS and ESM) and bundlers", () =
   // Node resolution is the plain Node build anyway).
   const result = spawnSync(bin("attw"), ["--pack", pkg, "--format", "json", "--exclude-entrypoints", "./cph_jobs_bg.wasm", "--ignore-rules", "untyped-resolution"], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
   const report = JSON.parse(result.stdout);
-  const problems = report.analysis.problems.filter((p) => !(p.entrypoint === "./inline" && p.resolutionKind === "node10" && p.kind === "UntypedResolution"));
-  assert.deepEqual(problems, [], "attw problems");
-  assert.equal(result.status, 0, result.stderr);
+  // cph-jobs/proxy is an ES module for servers on purpose: require() and
+  // node10 resolution (no `exports`) do not reach it, and nothing else may fail.
+  const inlineUnderNode10 = (p) => p.entrypoint === "./inline" && p.resolutionKind === "node10" && p.kind === "UntypedResolution";
+  const expectedForProxy = (p) => p.entrypoint === "./proxy" && ["CJSResolvesToESM", "NoResolution"].includes(p.kind);
+  assert.deepEqual(report.analysis.problems.filter((p) => !inlineUnderNode10(p) && !expectedForProxy(p)), [], "attw problems");
+  assert.ok(report.analysis.entrypoints["./proxy"].resolutions["node16-esm"].resolution.isTypeScript, "./proxy has types");
+  // attw exits 1 for any problem it is not told to ignore: ./proxy's expected ones.
+  assert.equal(result.status, report.analysis.problems.some(expectedForProxy) ? 1 : 0, result.stderr);
   const entry = report.analysis.entrypoints["."];
   assert.ok(entry.hasTypes);
   const expected = {
