@@ -23,7 +23,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size fuzz bench demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-publish test-size fuzz bench demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -35,23 +35,26 @@ setup: ## install whatever is missing (idempotent)
 # registry stay out of the shipped .wasm. --config appends to the rustflags
 # of .cargo/config.toml rather than replacing them.
 CARGO_HOME ?= $(HOME)/.cargo
-PKG_CARGO_ARGS := --features js --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
+PKG_CARGO_CONFIG := --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
+PKG_CARGO_ARGS := --features js $(PKG_CARGO_CONFIG)
 
-# Two builds: one without the signer (`sign` off), which pages load, and one
+# Three builds: one without the signer (`sign` off), which pages load, and one
 # with it, which only a page whose client signs loads (named apart, so that no
 # bundler or server can hand one's .wasm to the other's glue), and which Node
-# loads.
+# loads; and the proxy's checks alone (`proxy`, not `js`), which only
+# cph-jobs/proxy loads, on a server.
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
 	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs_signing -- $(PKG_CARGO_ARGS)
+	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/proxy --out-name cph_jobs_proxy -- --no-default-features --features proxy $(PKG_CARGO_CONFIG)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 
 size: ## print the gzipped size of the web build
 	@node scripts/size.mjs
 
-test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-publish test-size ## every test layer, plus fmt, clippy, docs and the size budget
+test: setup lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-publish test-size ## every test layer, plus fmt, clippy, docs and the size budget
 
 # --workspace: the example frontend too. `js` is this crate's feature alone.
 lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
@@ -59,6 +62,7 @@ lint: setup ## cargo fmt --check and clippy (host and wasm32), warnings denied
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy --workspace --all-targets --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --features js -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features proxy -- -D warnings
 	cargo clippy --all-targets --target wasm32-unknown-unknown --no-default-features --features js -- -D warnings
 	cargo clippy --all-targets --no-default-features -- -D warnings
 
@@ -112,6 +116,12 @@ test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, t
 	node tests/js/install-tarball.mjs
 	node --test --test-concurrency=1 tests/js/ tests/types/ tests/e2e/
 
+# One row per runtime, test runner and bundler (tests/runtimes/run.mjs lists
+# them), each running the same five checks against the mock; the browser rows
+# share one Chromium.
+test-runtimes: pkg ## the packed tarball in Node, Bun, Deno, workerd, Jest, Vitest, four bundlers and a Worker
+	$(WITH_MOCK) node tests/runtimes/run.mjs
+
 test-publish: pkg ## the publish dry runs (crates.io, npm), their file lists, publint and attw
 	node --test tests/publish/
 
@@ -129,6 +139,8 @@ bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory
 	node tests/bench/run.mjs
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
+# make demo REGION=cn-north-4 points the page at that region's real endpoint
+# through the cph-jobs proxy instead of the mock.
 demo: pkg ## serve the demo console and a mock CPH service until Ctrl-C
 	@exec node scripts/demo.mjs
 

@@ -1,19 +1,21 @@
-// Assembles the npm package in pkg/ from the two wasm-pack builds (in
-// target/wasm-pack/: web, without the signer; web-signing, with it) and the
-// files beside this script.
+// Assembles the npm package in pkg/ from the three wasm-pack builds (in
+// target/wasm-pack/: web, without the signer; web-signing, with it; proxy,
+// the proxy's checks alone) and the files beside this script.
 //
 //   node pkg-template/assemble.mjs
 //
-// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, add the
-// loader (api.js), fill in the entry points, bundle the Node entry into
-// CommonJS with esbuild, and write package.json with the crate's version,
-// license and repository (Cargo.toml is the one place they live).
+// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, make
+// the glue's text codecs lazy, add the loader (api.js), fill in the entry
+// points (index.js, workerd.js, inline.js and its base64 modules), bundle the
+// Node entry into CommonJS with esbuild, and write package.json with the
+// crate's version, license and repository (Cargo.toml is the one place they
+// live).
 
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSync, transformSync } from "esbuild";
+import { build, transformSync } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -61,6 +63,58 @@ function optimise(wasm) {
   execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
 }
 
+// wasm-bindgen's glue makes a TextDecoder and a TextEncoder when it loads,
+// so a global scope without them (Jest's jsdom environment) cannot even
+// import the package. Each glue gets them on first use instead, through
+// __cphTextCodec: the globals, or in the Node bundle util's (see
+// NODE_TEXT_CODECS); where neither exists, the first call that passes a
+// string says which is missing. The web build never names `util`, which a
+// bundler would try to resolve. Each rewrite asserts what it expects, so a
+// change in wasm-bindgen's output fails the build.
+const GLOBAL_CODEC = "const Codec = globalThis[name];";
+function lazyTextCodecs(file) {
+  let source = readFileSync(file, "utf8");
+  const replace = (pattern, replacement, expected) => {
+    const found = source.match(new RegExp(pattern.source, "g"))?.length ?? 0;
+    if (found !== expected) throw new Error(`${file}: expected ${expected} of ${pattern}, found ${found}; has the wasm-bindgen glue changed?`);
+    source = source.replace(new RegExp(pattern.source, "g"), replacement);
+  };
+  const codec = (name) => `new (__cphTextCodec(${JSON.stringify(name)}))(`;
+  replace(
+    /let cachedTextDecoder = new TextDecoder\('utf-8', \{ ignoreBOM: true \}\);\ncachedTextDecoder\.decode\(\);\n/,
+    // Replaces itself with the real decoder on first use.
+    `let cachedTextDecoder = { decode(bytes) { cachedTextDecoder = ${codec("TextDecoder")}'utf-8', { ignoreBOM: true }); return cachedTextDecoder.decode(bytes); } };\n`,
+    1,
+  );
+  replace(
+    /const cachedTextEncoder = new TextEncoder\(\);\n/,
+    `let realTextEncoder;\nconst textEncoder = () => (realTextEncoder ??= ${codec("TextEncoder")}));\nconst cachedTextEncoder = { encode: (arg) => textEncoder().encode(arg), encodeInto: (arg, view) => textEncoder().encodeInto(arg, view) };\n`,
+    1,
+  );
+  // The decoder's renewal (past 2 GiB decoded, for Safari).
+  source = source.replace(/new TextDecoder\(/g, codec("TextDecoder"));
+  if (/new Text(En|De)coder\(/.test(source)) throw new Error(`${file}: a TextEncoder or TextDecoder is still made directly`);
+  const helper = `function __cphTextCodec(name) {\n    ${GLOBAL_CODEC}\n    if (typeof Codec !== "function") throw new Error(\`cph-jobs needs \${name}, which this JavaScript environment lacks\`);\n    return Codec;\n}\n`;
+  // After the glue's imports (an ES module's must come first).
+  const lines = source.split("\n");
+  let at = 0;
+  while (at < lines.length && /^(import |\/\* @ts-self-types)/.test(lines[at])) at++;
+  lines.splice(at, 0, helper);
+  writeFileSync(file, lines.join("\n"));
+}
+
+/** The Node bundle's glue falls back to util's codecs (see lazyTextCodecs). */
+const NODE_TEXT_CODECS = {
+  name: "node-text-codecs",
+  setup(build) {
+    build.onLoad({ filter: /cph_jobs_signing\.js$/ }, ({ path }) => {
+      const source = readFileSync(path, "utf8");
+      if (source.split(GLOBAL_CODEC).length !== 2) throw new Error(`${path}: expected one ${GLOBAL_CODEC}`);
+      return { contents: source.replace(GLOBAL_CODEC, 'const Codec = globalThis[name] ?? require("util")[name];'), loader: "js" };
+    });
+  },
+};
+
 let errorModule;
 {
   const from = join(builds, "web");
@@ -79,6 +133,7 @@ let errorModule;
   // The folder says how Node must read its .js files.
   writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
+  lazyTextCodecs(join(to, "cph_jobs.js"));
 
   // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
   // library that types it, so a consumer's `lib` setting need not.
@@ -90,24 +145,34 @@ let errorModule;
   cpSync(join(here, "api.js"), join(to, "api.js"));
 }
 
-// The web build's signing module, in web/signing/: its .wasm and its glue,
-// which imports the plain build's error snippet, so that both modules
-// reject with the one CphError class. Its own copy of the snippet, and its
-// .d.ts (the plain build's types are the package's), are left out.
-{
-  const from = join(builds, "web-signing");
-  const to = join(out, "web", "signing");
-  if (!existsSync(join(from, "cph_jobs_signing_bg.wasm"))) throw new Error(`missing web-signing build in ${from}; run make pkg`);
+/**
+ * Copies the wasm-pack build `name` from target/wasm-pack/`build` into `to`:
+ * its .wasm, optimised, and its glue, which imports the plain build's error
+ * snippet, so that every module rejects with the one CphError class. Its own
+ * copy of the snippet, and its .d.ts (the package's types are written by
+ * hand or come from the plain build), are left out.
+ */
+function copySecondBuild(build, name, to) {
+  const from = join(builds, build);
+  if (!existsSync(join(from, `${name}_bg.wasm`))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
   mkdirSync(to);
-  cpSync(join(from, "cph_jobs_signing_bg.wasm"), join(to, "cph_jobs_signing_bg.wasm"));
-  optimise(join(to, "cph_jobs_signing_bg.wasm"));
-  const glue = readFileSync(join(from, "cph_jobs_signing.js"), "utf8");
+  cpSync(join(from, `${name}_bg.wasm`), join(to, `${name}_bg.wasm`));
+  optimise(join(to, `${name}_bg.wasm`));
+  const glue = readFileSync(join(from, `${name}.js`), "utf8");
   const snippetImport = /from '\.\/snippets\/[^']*\/error\.js'/g;
   const shared = `from '${relative(to, join(out, errorModule)).split("\\").join("/")}'`;
-  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error("web-signing glue: expected one import of the error snippet");
+  if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error(`${build} glue: expected one import of the error snippet`);
   // The glue names its .d.ts for TypeScript, and this copy has none.
-  writeFileSync(join(to, "cph_jobs_signing.js"), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
+  writeFileSync(join(to, `${name}.js`), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
+  lazyTextCodecs(join(to, `${name}.js`));
 }
+
+// The web build's signing module, in web/signing/, which only a page whose
+// client signs loads, and Node's entry bundles.
+copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"));
+// The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
+// server): about 10 KB of gzip that no page should download.
+copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function findFiles(dir, suffix) {
@@ -125,7 +190,45 @@ function findFile(dir, name) {
 const fill = (text, values) => text.replace(/__(\w+)__/g, (m, key) => values[key] ?? m);
 const template = (name) => readFileSync(join(here, name), "utf8");
 
-writeFileSync(join(out, "index.js"), fill(template("index.js"), { ERROR_MODULE: errorModule }));
+// Three browser-side entries from one template, apart only in where each
+// module comes from when init() is given nothing (see index.js):
+//   index.js    the .wasm beside the glue, by new URL(..., import.meta.url)
+//   workerd.js  the .wasm imported, a WebAssembly.Module in workerd (wrangler
+//               and miniflare make every imported .wasm one)
+//   inline.js   the .wasm carried as base64 in JavaScript, for tools that
+//               cannot handle a .wasm asset (cph-jobs/inline)
+const entries = {
+  "index.js": { WASM_IMPORTS: "", PLAIN_DEFAULT: "() => undefined", SIGNING_DEFAULT: "async () => undefined" },
+  "workerd.js": {
+    WASM_IMPORTS: 'import plainWasm from "./web/cph_jobs_bg.wasm";\nimport signingWasm from "./web/signing/cph_jobs_signing_bg.wasm";',
+    PLAIN_DEFAULT: "() => plainWasm",
+    SIGNING_DEFAULT: "async () => signingWasm",
+  },
+  "inline.js": {
+    WASM_IMPORTS: 'import { bytes as plainBytes } from "./web/cph_jobs_bg.wasm.js";',
+    PLAIN_DEFAULT: "plainBytes",
+    SIGNING_DEFAULT: 'async () => (await import("./web/signing/cph_jobs_signing_bg.wasm.js")).bytes()',
+  },
+};
+for (const [file, values] of Object.entries(entries)) {
+  writeFileSync(join(out, file), fill(template("index.js"), { ERROR_MODULE: errorModule, ...values }));
+}
+// The inline entry's modules: base64, decoded on first use.
+for (const wasm of [join(out, "web", "cph_jobs_bg.wasm"), join(out, "web", "signing", "cph_jobs_signing_bg.wasm")]) {
+  const base64 = readFileSync(wasm).toString("base64");
+  writeFileSync(
+    `${wasm}.js`,
+    `// ${basename(wasm)} as base64, for cph-jobs/inline: decoded on first use.\n` +
+      `const BASE64 = "${base64}";\n` +
+      "export function bytes() {\n" +
+      "  if (typeof Uint8Array.fromBase64 === \"function\") return Uint8Array.fromBase64(BASE64);\n" +
+      "  const text = atob(BASE64);\n" +
+      "  const out = new Uint8Array(text.length);\n" +
+      "  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);\n" +
+      "  return out;\n" +
+      "}\n",
+  );
+}
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 // Node's entry: the signing module and the loader, bundled into one
 // CommonJS file (for `require`, and for tools such as Jest that run
@@ -133,7 +236,7 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
 {
   const entry = join(out, "node-entry.js");
   writeFileSync(entry, fill(template("node.js"), { ERROR_MODULE: errorModule }));
-  buildSync({
+  await build({
     entryPoints: [entry],
     outfile: join(out, "node.cjs"),
     bundle: true,
@@ -143,10 +246,19 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
     // The glue's `new URL(…, import.meta.url)` default is for browsers; Node
     // hands initSync the bytes.
     logOverride: { "empty-import-meta": "silent" },
+    plugins: [NODE_TEXT_CODECS],
   });
   rmSync(entry);
 }
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
+// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in how
+// they get the checks' module (see proxy.js); the CLI's proxy command.
+const proxyEntries = {
+  "proxy.js": 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
+  "proxy-workerd.js": 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;',
+};
+for (const [file, PROXY_WASM] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), { PROXY_WASM }));
+for (const file of ["proxy.d.ts", "cli-proxy.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 
@@ -159,7 +271,7 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // of the helpers (class static blocks) that keeping renamed names would add,
 // which older browsers cannot parse. The Node build, which nothing
 // downloads, stays as written.
-for (const file of [join(out, "index.js"), ...findFiles(join(out, "web"), ".js")]) {
+for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")]) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
   const { code, map } = transformSync(source, {

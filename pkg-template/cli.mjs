@@ -45,12 +45,14 @@ Usage:
                  [--limit N] [--offset N | --all] [--json] [--timeout ${LIST_TIMEOUT}]
   cph-jobs watch ${SELECTION}
                  [--interval ${WATCH_INTERVAL}] [--timeout ${WATCH_TIMEOUT}] [--json]
+  cph-jobs proxy (--region R | --upstream URL) [--port 8787] [--allow-origin ORIGIN]...
   cph-jobs COMMAND --help      the options of a command
   cph-jobs --version
 
 Commands:
   list    one look at the jobs of one or more batch requests: a table, or JSON lines
   watch   poll until no job is running, with a live progress bar, then the table
+  proxy   serve the same-origin proxy a browser console needs to reach ListJobs
 
 ${CREDENTIALS_HELP}
 
@@ -552,13 +554,16 @@ async function main(argv, env) {
     out(`${createRequire(import.meta.url)("./package.json").version}\n`);
     return EXIT.succeeded;
   }
-  if (!OPTIONS[command]) {
+  if (!OPTIONS[command] && command !== "proxy") {
     // A secret pasted in the wrong place must not be printed back.
     const shown = /^-{0,2}[a-z][a-z-]{0,30}$/.test(command) ? `"${command}"` : "given";
-    throw new UsageError(`unknown command ${shown}: the commands are list and watch`);
+    throw new UsageError(`unknown command ${shown}: the commands are list, watch and proxy`);
   }
   try {
-    return await runCommand(command, args, env);
+    if (command !== "proxy") return await runCommand(command, args, env);
+    // Its own module (cli-proxy.mjs), loaded only for this command.
+    const { runProxy } = await import("./cli-proxy.mjs");
+    return await runProxy(args, { UsageError, EXIT, EXIT_BY_SIGNAL, out, err, parseCount, parseDuration });
   } catch (error) {
     if (error instanceof UsageError) error.command = command;
     throw error;

@@ -1,14 +1,16 @@
 // The option, result and error-kind types are derived from the Rust
 // definitions (tsify and wasm-bindgen, in the build's .d.ts). The functions,
 // the client class, the error class and the status table are JavaScript (the
-// package's driver and runtime), so they are declared here.
+// package's loader and error snippet), so they are declared here.
 import type {
   CphClientConfig,
   ErrorKind,
+  InitInput,
   JobsQuery,
   ListJobsOptions,
   ListJobsResponse,
   ListJobsResult,
+  SyncInitInput,
   WaitForJobsOptions,
 } from "__BUILD__";
 
@@ -16,12 +18,14 @@ export type {
   AccessKeyCredentials,
   CphClientConfig,
   ErrorKind,
+  InitInput,
   Job,
   JobsQuery,
   ListJobsOptions,
   ListJobsResponse,
   ListJobsResult,
   ResponseMetadata,
+  SyncInitInput,
   WaitForJobsOptions,
 } from "__BUILD__";
 
@@ -62,6 +66,22 @@ export declare function waitForJobs(endpoint: string, projectId: string, request
  * shrinks, so a console that polls for hours can check that it stays flat.
  */
 export declare function memoryBytes(): number;
+
+/**
+ * Instantiates the package's module from `input` (or, without one, from
+ * where the package finds it itself), for a bundler that does not emit the
+ * `.wasm` beside the package's JavaScript: esbuild's `--loader:.wasm=file`
+ * with `import wasmUrl from "cph-jobs/cph_jobs_bg.wasm"; init(wasmUrl)`.
+ * Optional: a call made first instantiates the module on first use. In Node
+ * the module is instantiated when the package loads, and this does nothing.
+ */
+export declare function init(input?: InitInput | Promise<InitInput> | { module_or_path: InitInput | Promise<InitInput> }): Promise<void>;
+
+/**
+ * Instantiates the package's module now, from its bytes or a compiled
+ * `WebAssembly.Module`. In Node it does nothing.
+ */
+export declare function initSync(options: { module: SyncInitInput } | SyncInitInput): void;
 
 /**
  * A CPH client: the endpoint (or region), project and token its calls share.

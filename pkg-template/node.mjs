@@ -2,4 +2,4 @@
 // imports and requires the package still has one CphError class.
 import cjs from "./node.cjs";
 
-export const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus, memoryBytes } = cjs;
+export const { listJobs, listAllJobs, paginateJobs, waitForJobs, CphClient, CphError, JobStatus, memoryBytes, init, initSync } = cjs;

@@ -6,6 +6,9 @@
 //   node scripts/demo.mjs                  a free port
 //   PORT=8080 node scripts/demo.mjs        a fixed one
 //
+//   REGION=cn-north-4 node scripts/demo.mjs   the page in front of real CPH,
+//                                            through the cph-jobs proxy
+//
 // CPH_MOCK_TIME_SCALE stretches or shrinks the batch (default 2: its jobs end
 // after 4 to 13 seconds, slow enough to watch).
 import { randomBytes } from "node:crypto";
@@ -36,6 +39,8 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.exit(0);
   });
 }
+
+if (process.env.REGION) await demoRegion(process.env.REGION);
 
 // A demo-* request id starts its batch the first time it is asked for, so the
 // page gets a batch of its own that starts when the page first asks.
@@ -100,6 +105,39 @@ function redact(line) {
     } catch {}
     return /token|auth|secret|passw|credential|signature|^(?:ak|sk)$/i.test(name) ? `${sep}${key}=[redacted]` : all;
   });
+}
+
+/**
+ * `make demo REGION=...`: the page (still served by the mock's static files)
+ * calls the real regional endpoint through cph-jobs/proxy on its own port, a
+ * cross-origin setup where the page's origin is the one allowed origin. It
+ * serves until Ctrl-C, and never returns.
+ */
+async function demoRegion(region) {
+  const { createServer } = await import("node:http");
+  const { serveProxy } = await import("../pkg/proxy.js");
+  const server = createServer({ maxHeaderSize: 64 * 1024 });
+  try {
+    serveProxy(server, { region, allowedOrigins: [mock.url], basePath: "/cph-proxy", redactIds: true, log: (line) => console.log(dim(`  ${time()}  ${line}`)) });
+  } catch (err) {
+    fail(`REGION: ${err.message}`);
+  }
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const endpoint = `http://127.0.0.1:${server.address().port}/cph-proxy`;
+  const page = new URL("/", mock.url);
+  page.search = new URLSearchParams({ endpoint }).toString();
+  console.log(`
+${bold("cph-jobs demo")} against CPH ${region}, through the proxy on ${endpoint}
+
+  Open the demo console, pointed at the proxy:
+
+    ${bold(page.href)}
+
+  Enter your project id, the request_id of a batch and an IAM token: the proxy
+  forwards only ListJobs, with only the token, to https://cph.${region}.myhuaweicloud.com.
+
+Serving until Ctrl-C. Requests through the proxy (ids not logged):`);
+  await new Promise(() => {});
 }
 
 /** IDs are 32 hex digits: their start is enough to tell them apart on a terminal. */

@@ -51,7 +51,8 @@ export function buildFiles(build, pkg = join(root, "pkg")) {
   const files = (build === "web" ? ["index.js"] : []).map((name) => join(pkg, name));
   for (const entry of readdirSync(join(pkg, "web"), { recursive: true })) {
     const signing = entry.split("\\").join("/").startsWith("signing/");
-    if (/\.(js|wasm)$/.test(entry) && signing === (build === "web-signing")) files.push(join(pkg, "web", entry));
+    // *.wasm.js: the inline entry's base64 copies, which a page that loads the .wasm never fetches.
+    if (/\.(js|wasm)$/.test(entry) && !entry.endsWith(".wasm.js") && signing === (build === "web-signing")) files.push(join(pkg, "web", entry));
   }
   return files.map(sizes);
 }

@@ -233,6 +233,10 @@ mod json;
 mod model;
 pub mod operation;
 mod paging;
+// Only where a proxy runs: natively, and in the wasm build that enables it
+// (in any other, its unused code still changes how the rest is inlined).
+#[cfg(any(not(target_arch = "wasm32"), feature = "proxy"))]
+pub mod proxy;
 mod regions;
 mod request;
 mod response;

@@ -48,6 +48,8 @@ mod client;
 #[cfg(feature = "js")]
 pub mod js;
 mod platform;
+#[cfg(feature = "proxy")]
+mod proxy;
 mod transport;
 
 use js_sys::Object;

@@ -44,6 +44,10 @@ pub(super) async fn send(
     let Some(request) = op.request() else {
         return op.fail(Error::invalid_input("no request to send"), now_ms());
     };
+    // Jest's jsdom environment, for one, has no fetch: say so, and what to do.
+    if fetch.is_none() && !has_global_fetch() {
+        return op.failed(no_fetch(), now_ms());
+    }
     let url = request.url().to_owned();
     // Signed now, not when the request was built: a retry after a long
     // Retry-After must not carry a stale X-Sdk-Date.
@@ -89,6 +93,8 @@ pub(super) async fn send(
         Ok(response) => response,
         Err(error) => return guard.failure(op, &error, false),
     };
+    // Where there is no global Response, wasm-bindgen's `instanceof` check
+    // catches the ReferenceError and answers false: not a Response.
     let Ok(response) = response.dyn_into::<Response>() else {
         return op.failed(Failure::NotAResponse, now_ms());
     };
@@ -126,6 +132,24 @@ pub(super) async fn send(
             }
         }
         Err(error) => guard.failure(op, &error, true),
+    }
+}
+
+/// Whether the global scope has a `fetch` function.
+fn has_global_fetch() -> bool {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
+}
+
+/// The failure of a platform with no `fetch` and none in the options.
+fn no_fetch() -> Failure<'static> {
+    Failure::Network {
+        detail: Some(
+            "this JavaScript environment has no fetch: give it one (globalThis.fetch), \
+             or give CphClient its `fetch` option",
+        ),
+        cause: None,
+        reading_body: false,
+        in_browser: !is_node(),
     }
 }
 

@@ -89,6 +89,8 @@ for (const [flavour, load] of Object.entries(flavours)) {
         "CphClient",
         "CphError",
         "JobStatus",
+        "init",
+        "initSync",
         "listAllJobs",
         "listJobs",
         "memoryBytes",
@@ -97,6 +99,12 @@ for (const [flavour, load] of Object.entries(flavours)) {
       ]);
       assert.deepEqual({ ...api.JobStatus }, { Running: 1, Succeeded: 2, Failed: -1 });
       assert.ok(Object.isFrozen(api.JobStatus));
+    });
+
+    test("init() and initSync() are there for shared code, and change nothing in Node", async () => {
+      assert.equal(await api.init(), undefined);
+      assert.equal(api.initSync({ module: new Uint8Array() }), undefined);
+      assert.equal((await call("jobs-3")).jobs.length, 3);
     });
 
     test("decodes the documentation example to camelCase objects", async () => {

@@ -43,7 +43,7 @@ test("crates.io: the crate holds its source and documents only", () => {
   const files = run("cargo", ["package", "--list", "--allow-dirty", "--package", "cph-jobs"]).trim().split("\n");
   const allowed = /^(Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|CHANGELOG\.md|LICENSE-MIT|LICENSE-APACHE|src\/[\w/]+\.(rs|js))$/;
   assert.deepEqual(files.filter((file) => !allowed.test(file)), [], "files that do not belong in the crate");
-  for (const needed of ["Cargo.toml", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "src/lib.rs", "src/wasm/runtime.js"]) {
+  for (const needed of ["Cargo.toml", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE", "src/lib.rs", "src/wasm/error.js"]) {
     assert.ok(files.includes(needed), `${needed} is missing from the crate`);
   }
   console.log(`crates.io would receive ${files.length} files:\n  ${files.join("\n  ")}`);
@@ -63,33 +63,36 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const { version, files } = npmFiles();
   assert.equal(version, cargoVersion, "the npm version is the crate's");
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
-  const build = ["package.json", "cph_jobs.js", "cph_jobs.d.ts", "cph_jobs_bg.wasm", "driver.js"];
-  // The browsers' signing module: its glue and .wasm, nothing else; and the
-  // source maps of the web build's minified JavaScript.
+  // The workerd and inline entries, and the inline entry's base64 modules.
+  top.push("workerd.js", "workerd.js.map", "inline.js", "inline.js.map");
+  // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
+  // CLI's proxy command, and the module of the proxy's checks alone.
+  top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
+  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_bg.wasm"];
+  const inline = ["web/cph_jobs_bg.wasm.js", "web/cph_jobs_bg.wasm.js.map", "web/signing/cph_jobs_signing_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js.map"];
+  // The web build (Node's entry bundles its signing module), with the loader
+  // beside it; the browsers' signing module: its glue and .wasm, nothing
+  // else; and the source maps of the web build's minified JavaScript.
+  const build = ["web/package.json", "web/cph_jobs.js", "web/cph_jobs.d.ts", "web/cph_jobs_bg.wasm", "web/api.js"];
   const signing = ["web/signing/cph_jobs_signing.js", "web/signing/cph_jobs_signing_bg.wasm"];
-  const maps = ["web/cph_jobs.js.map", "web/driver.js.map", "web/signing/cph_jobs_signing.js.map"];
-  const belongs = (file) =>
-    top.includes(file) ||
-    signing.includes(file) ||
-    maps.includes(file) ||
-    /^(web|node)\/(package\.json|cph_jobs\.js|cph_jobs\.d\.ts|cph_jobs_bg\.wasm|driver\.js|snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js)$/.test(file) ||
-    /^web\/snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/runtime\.js\.map$/.test(file);
-  assert.deepEqual(files.filter((file) => !belongs(file)), [], "files that do not belong in the npm package");
-  const expected = [...top, ...signing, ...maps, ...["web", "node"].flatMap((dir) => build.map((name) => `${dir}/${name}`))];
-  assert.deepEqual(expected.filter((file) => !files.includes(file)), [], "files missing from the npm package");
-  assert.equal(files.filter((file) => file.endsWith("/runtime.js")).length, 2, "one runtime snippet per build");
+  const maps = ["web/cph_jobs.js.map", "web/api.js.map", "web/signing/cph_jobs_signing.js.map"];
+  const snippet = /^web\/snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/error\.js(\.map)?$/;
+  const listed = [...top, ...inline, ...build, ...signing, ...maps, ...proxy];
+  assert.deepEqual(files.filter((file) => !listed.includes(file) && !snippet.test(file)), [], "files that do not belong in the npm package");
+  assert.deepEqual(listed.filter((file) => !files.includes(file)), [], "files missing from the npm package");
+  assert.equal(files.filter((file) => file.endsWith("/error.js")).length, 1, "one error snippet, shared by every module");
   console.log(`npm would receive ${files.length} files:\n  ${files.join("\n  ")}`);
 });
 
 test("the web build's minified JavaScript keeps its names and adds no newer syntax", () => {
-  for (const file of ["index.js", "web/cph_jobs.js", "web/driver.js", "web/signing/cph_jobs_signing.js"]) {
+  for (const file of ["index.js", "workerd.js", "inline.js", "web/cph_jobs.js", "web/api.js", "web/signing/cph_jobs_signing.js"]) {
     const code = readFileSync(join(pkg, file), "utf8");
     // Class static blocks (ES2022, Safari 16.4) are what a minifier adds to
     // keep renamed names; the sources have none.
     assert.ok(!code.includes("static{"), `${file} has a class static block`);
     assert.match(code, /\/\/# sourceMappingURL=[\w.]+\.map\n$/, `${file} names its source map`);
   }
-  assert.match(readFileSync(join(pkg, "web/driver.js"), "utf8"), /class CphClient\b/);
+  assert.match(readFileSync(join(pkg, "web/api.js"), "utf8"), /class CphClient\b/);
   assert.match(readFileSync(join(pkg, "web/cph_jobs.js"), "utf8"), /^\/\* @ts-self-types="\.\/cph_jobs\.d\.ts" \*\//);
 });
 
@@ -114,10 +117,19 @@ test("npm: publint --strict finds nothing", () => {
 });
 
 test("npm: attw finds types for node10, node16 (CJS and ESM) and bundlers", () => {
-  const result = spawnSync(bin("attw"), ["--pack", pkg, "--format", "json"], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
+  // The .wasm subpath is an asset, not a module with types; cph-jobs/inline
+  // cannot resolve under node10, which knows no subpath exports (its
+  // Node resolution is the plain Node build anyway).
+  const result = spawnSync(bin("attw"), ["--pack", pkg, "--format", "json", "--exclude-entrypoints", "./cph_jobs_bg.wasm", "--ignore-rules", "untyped-resolution"], { cwd: root, encoding: "utf8", maxBuffer: 64 << 20 });
   const report = JSON.parse(result.stdout);
-  assert.deepEqual(report.analysis.problems, [], "attw problems");
-  assert.equal(result.status, 0, result.stderr);
+  // cph-jobs/proxy is an ES module for servers on purpose: require() and
+  // node10 resolution (no `exports`) do not reach it, and nothing else may fail.
+  const inlineUnderNode10 = (p) => p.entrypoint === "./inline" && p.resolutionKind === "node10" && p.kind === "UntypedResolution";
+  const expectedForProxy = (p) => p.entrypoint === "./proxy" && ["CJSResolvesToESM", "NoResolution"].includes(p.kind);
+  assert.deepEqual(report.analysis.problems.filter((p) => !inlineUnderNode10(p) && !expectedForProxy(p)), [], "attw problems");
+  assert.ok(report.analysis.entrypoints["./proxy"].resolutions["node16-esm"].resolution.isTypeScript, "./proxy has types");
+  // attw exits 1 for any problem it is not told to ignore: ./proxy's expected ones.
+  assert.equal(result.status, report.analysis.problems.some(expectedForProxy) ? 1 : 0, result.stderr);
   const entry = report.analysis.entrypoints["."];
   assert.ok(entry.hasTypes);
   const expected = {

@@ -1,3 +1,3 @@
 // expect: TS2305
-import { initSync } from "cph-jobs";
-console.log(initSync);
+import { InitOutput } from "cph-jobs";
+console.log(InitOutput);

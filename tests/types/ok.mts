@@ -77,3 +77,16 @@ async function beyondOneCall(): Promise<void> {
   console.log(attempts, polls, done.jobs.length, all.jobs[0]?.requestId);
 }
 beyondOneCall().catch(() => {});
+
+// Handing in the module, as a bundler that emits no .wasm beside the package needs.
+import { init, initSync } from "cph-jobs";
+import type { InitInput } from "cph-jobs";
+async function handInTheModule(url: URL, bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
+  const input: InitInput = url;
+  await init(input);
+  await init();
+  await init({ module_or_path: fetch(url) });
+  initSync({ module: bytes });
+  initSync(module);
+}
+handInTheModule(new URL("https://example.com/cph_jobs_bg.wasm"), new Uint8Array(), {} as WebAssembly.Module).catch(() => {});

@@ -1,0 +1,88 @@
+// `cph-jobs proxy`: cph-jobs/proxy on node:http until SIGINT or SIGTERM, which
+// stop new connections and let the requests in flight finish. cli.mjs loads
+// this module for the command alone, and hands it what the commands share.
+
+import { parseArgs } from "node:util";
+
+const PROXY_HELP = `Usage: cph-jobs proxy (--region R | --upstream URL) [--port 8787] [--host 127.0.0.1]
+                      [--allow-origin ORIGIN]... [--base-path PATH] [--timeout 30s] [--redact-ids]
+
+Serves the same-origin proxy a browser console needs (CPH sends no CORS headers). Only
+GET (and the CORS preflight) of {base-path}/v1/{project_id}/cloud-phone/jobs with a valid
+query is forwarded, with X-Auth-Token and X-Request-Id and nothing else, to the region's
+endpoint. Anything else gets a 4xx JSON error and never reaches CPH. One line per request
+on stdout, never with the token. SIGINT or SIGTERM stop it once requests in flight end.
+
+Options:
+  --region R            forward to https://cph.R.myhuaweicloud.com, e.g. cn-north-4
+  --upstream URL        forward to this https URL instead (http only to a loopback host)
+  --port N              the port to listen on (default 8787; 0 for any free one)
+  --host H              the address to listen on (default 127.0.0.1)
+  --allow-origin O      an origin that gets CORS headers, exactly; repeat for more
+  --base-path PATH      serve under this path, e.g. /cph-proxy (default: the root)
+  --timeout DURATION    how long CPH may take to answer (default 30s), then 504
+  --redact-ids          leave project and request ids out of the log lines
+  -h, --help            this help`;
+
+/**
+ * Runs the command with `args`; `cli` is cli.mjs's UsageError, EXIT,
+ * EXIT_BY_SIGNAL, out, err, parseCount and parseDuration.
+ */
+export async function runProxy(args, cli) {
+  const { UsageError, EXIT, EXIT_BY_SIGNAL, out, err, parseCount, parseDuration } = cli;
+  const options = {
+    region: { type: "string" }, upstream: { type: "string" }, port: { type: "string" }, host: { type: "string" },
+    "allow-origin": { type: "string", multiple: true }, "base-path": { type: "string" }, timeout: { type: "string" },
+    "redact-ids": { type: "boolean" }, help: { type: "boolean", short: "h" },
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(error.message);
+  }
+  if (values.help) {
+    out(`${PROXY_HELP}\n`);
+    return EXIT.succeeded;
+  }
+  if ((values.region === undefined) === (values.upstream === undefined)) throw new UsageError("give one of --region and --upstream");
+  const port = parseCount(values.port ?? "8787", "--port");
+  if (port > 65535) throw new UsageError(`--port must be from 0 to 65535, not "${values.port}"`);
+  const [{ createServer }, { serveProxy }] = await Promise.all([import("node:http"), import("./proxy.js")]);
+  // Room for large IAM tokens; the proxy itself refuses more than 32 KiB of headers.
+  const server = createServer({ maxHeaderSize: 64 * 1024 });
+  try {
+    serveProxy(server, {
+      region: values.region,
+      upstream: values.upstream,
+      allowedOrigins: values["allow-origin"] ?? [],
+      basePath: values["base-path"] ?? "",
+      timeoutMs: values.timeout === undefined ? undefined : parseDuration(values.timeout, "--timeout"),
+      redactIds: values["redact-ids"] ?? false,
+      log: (line) => out(`${new Date().toISOString()} ${line}\n`),
+    });
+  } catch (error) {
+    if (error?.kind === "invalid-input") throw new UsageError(error.message.replace(/^invalid (region|endpoint|basePath|allowedOrigins):/, (m, name) => `invalid --${{ endpoint: "upstream", basePath: "base-path", allowedOrigins: "allow-origin" }[name] ?? name}:`));
+    throw error;
+  }
+  // Listened for before the port opens: a signal right after the "listening" line still stops it gracefully.
+  const stopped = new Promise((ok) => {
+    for (const name of Object.keys(EXIT_BY_SIGNAL)) process.once(name, () => ok(name));
+  });
+  await new Promise((ok, fail) => server.once("error", fail).listen(port, values.host ?? "127.0.0.1", ok)).catch((error) => {
+    throw new UsageError(error.code === "EADDRINUSE" ? `port ${port} is in use; choose another with --port` : error.message);
+  });
+  const { address, port: bound } = server.address();
+  out(`cph-jobs proxy listening on http://${address.includes(":") ? `[${address}]` : address}:${bound}${values["base-path"] ?? ""}\n`);
+  const signal = await stopped;
+  err(`cph-jobs proxy: ${signal}, finishing requests in flight\n`);
+  // Idle keep-alive connections would hold close() open; a stuck request
+  // gets 10 s, then its connection is cut.
+  const cut = setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  await new Promise((ok) => {
+    server.close(ok);
+    server.closeIdleConnections();
+  });
+  clearTimeout(cut);
+  return EXIT.succeeded;
+}

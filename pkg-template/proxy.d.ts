@@ -1,0 +1,39 @@
+// Types of cph-jobs/proxy: a same-origin proxy for the ListJobs call.
+import type { Server } from "node:http";
+
+export interface ProxyOptions {
+  /** A CPH region (e.g. "cn-north-4"): the upstream is its official endpoint. Give this or `upstream`. */
+  region?: string;
+  /** An explicit upstream: https, or http only to a loopback host (for tests). Give this or `region`. */
+  upstream?: string;
+  /** Origins that get CORS headers, exactly (e.g. "https://console.example.com"); no wildcard. Default none. */
+  allowedOrigins?: readonly string[];
+  /** The path the proxy is served under, e.g. "/cph-proxy"; default "" (the root). */
+  basePath?: string;
+  /** The largest upstream body passed on; a larger one ends in a 502 JSON error. Default 8 MiB. */
+  maxResponseBytes?: number;
+  /** How long the upstream may take, body included, before a 504 JSON error. Default 30000. */
+  timeoutMs?: number;
+  /** The fetch used to reach the upstream. Default the global fetch. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Receives one line per request (method, path, status, upstream time, request id; never the token). Default console.log; null for none. */
+  log?: ((line: string) => void) | null;
+  /** Leave the project and request ids out of the log lines. Default false. */
+  redactIds?: boolean;
+}
+
+/**
+ * A fetch handler (workerd, Deno, Bun, Node's Request/Response) that forwards
+ * only `GET {basePath}/v1/{projectId}/cloud-phone/jobs` with a valid query,
+ * `X-Auth-Token` and `X-Request-Id` to the fixed upstream, and answers
+ * anything else with a 4xx `{error_code, error_msg}` without contacting it.
+ * Throws a `CphError` of kind "invalid-input" (or a TypeError) for bad options.
+ */
+export function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
+
+/**
+ * Serves the same proxy on a `node:http` server (create it with
+ * `maxHeaderSize: 65536` so large IAM tokens fit): it checks the raw request
+ * target, and answers requests Node's own parser refuses in the same JSON shape.
+ */
+export function serveProxy<S extends Server>(server: S, options: ProxyOptions): S;
