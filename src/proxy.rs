@@ -11,9 +11,13 @@
 //!
 //! ```
 //! use cph_jobs::proxy::{Incoming, Outcome, ProxyRoute};
+//! use cph_jobs::Header;
 //!
 //! let route = ProxyRoute::new("https://cph.cn-north-4.myhuaweicloud.com", "/cph-proxy", &[])?;
-//! let headers = [("x-auth-token", "my-iam-token"), ("cookie", "session=1")];
+//! let headers = [
+//!     Header::new("x-auth-token", "my-iam-token"),
+//!     Header::new("cookie", "session=1"),
+//! ];
 //! let verdict = route.check(&Incoming {
 //!     method: "GET",
 //!     target: "/cph-proxy/v1/0123456789abcdef/cloud-phone/jobs?request_id=6837531f&limit=10",
@@ -27,16 +31,17 @@
 //!     "https://cph.cn-north-4.myhuaweicloud.com/v1/0123456789abcdef/cloud-phone/jobs?request_id=6837531f&limit=10"
 //! );
 //! // The cookie stays behind.
-//! assert_eq!(headers, [("X-Auth-Token", "my-iam-token".to_owned())]);
+//! assert_eq!(headers, [Header::new("X-Auth-Token", "my-iam-token".to_owned())]);
 //! # Ok::<(), cph_jobs::Error>(())
 //! ```
 
+use crate::auth::Auth;
 use crate::error::Error;
-use crate::paging::{validate_limit, validate_offset};
+use crate::header::Header;
+use crate::input::{validate_id, validate_limit, validate_offset, Page};
 use crate::regions::region_endpoint;
-use crate::request::{
-    has_dot_segment, validate_id, Credential, Endpoint, ListJobsRequest, Page, AUTH_HEADER,
-};
+use crate::request::{ListJobsRequest, AUTH_HEADER};
+use crate::url::{has_dot_segment, Endpoint};
 
 /// The longest request target (path and query) accepted: 20 ids of 64
 /// characters and a page fit in well under half of it.
@@ -78,7 +83,7 @@ pub struct Incoming<'a> {
     /// that `..` and `%2e%2e` are still visible).
     pub target: &'a str,
     /// Every header, one entry per header line, names in any case.
-    pub headers: &'a [(&'a str, &'a str)],
+    pub headers: &'a [Header<&'a str, &'a str>],
     /// Whether the request carries a body (or announces one).
     pub has_body: bool,
     /// The proxy's own origin, e.g. `https://console.example.com`: a page of
@@ -106,7 +111,7 @@ pub enum Outcome {
         /// The upstream URL, rebuilt from the validated ids and page.
         url: String,
         /// `X-Auth-Token`, and `X-Request-Id` when the client sent one.
-        headers: Vec<(&'static str, String)>,
+        headers: Vec<Header>,
         /// What a log line may show of the request: its path and query as
         /// rebuilt, with the ids replaced when the route was asked to
         /// redact them.
@@ -300,16 +305,16 @@ impl ProxyRoute {
                 "X-Auth-Token must be sent once, and holds no comma",
             ));
         }
-        let credential = Credential::token(token).map_err(|e| invalid(&e))?;
+        let credential = Auth::token(token).map_err(|e| invalid(&e))?;
         let (ids, page) = parse_query(query)?;
         let url = ListJobsRequest::for_ids(&self.upstream, project_id, &ids, page, &credential)
             .map_err(|e| invalid(&e))?
             .url()
             .to_owned();
-        let mut headers = vec![(AUTH_HEADER, token.to_owned())];
+        let mut headers = vec![Header::new(AUTH_HEADER, token.to_owned())];
         if let Some(id) = header(request.headers, "x-request-id") {
             validate_id("X-Request-Id", id).map_err(|e| invalid(&e))?;
-            headers.push(("X-Request-Id", id.to_owned()));
+            headers.push(Header::new("X-Request-Id", id.to_owned()));
         }
         let rebuilt = url.get(self.upstream.as_str().len()..).unwrap_or_default();
         let mut log_target = self.base_path.clone();
@@ -396,16 +401,19 @@ fn has_empty_segment(path: &str) -> bool {
 }
 
 /// The value of the header `name` (lower case), if the request has it.
-fn header<'h>(headers: &[(&str, &'h str)], name: &str) -> Option<&'h str> {
+fn header<'h>(headers: &[Header<&str, &'h str>], name: &str) -> Option<&'h str> {
     headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value)
 }
 
 /// Size, syntax, routing overrides, and repeats of the headers that matter.
-fn check_headers(headers: &[(&str, &str)]) -> Result<(), Refusal> {
-    let bytes: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+fn check_headers(headers: &[Header<&str, &str>]) -> Result<(), Refusal> {
+    let bytes: usize = headers
+        .iter()
+        .map(|h| h.name.len() + h.value.len() + 4)
+        .sum();
     if bytes > MAX_HEADER_BYTES {
         return Err(Refusal::new(
             431,
@@ -413,7 +421,7 @@ fn check_headers(headers: &[(&str, &str)]) -> Result<(), Refusal> {
             "the request headers are too large",
         ));
     }
-    for (i, (name, value)) in headers.iter().enumerate() {
+    for (i, &Header { name, value }) in headers.iter().enumerate() {
         let token = !name.is_empty()
             && name
                 .bytes()
@@ -436,7 +444,7 @@ fn check_headers(headers: &[(&str, &str)]) -> Result<(), Refusal> {
             .get(i + 1..)
             .unwrap_or_default()
             .iter()
-            .any(|(other, _)| other.eq_ignore_ascii_case(name));
+            .any(|other| other.name.eq_ignore_ascii_case(name));
         if repeated && once.iter().any(|o| name.eq_ignore_ascii_case(o)) {
             return Err(bad_request(
                 "Host, Origin, X-Auth-Token and X-Request-Id may each be sent once",
@@ -458,7 +466,7 @@ fn check_headers(headers: &[(&str, &str)]) -> Result<(), Refusal> {
 
 /// A preflight is answered only for an allowed origin asking to `GET` with
 /// no header beyond the ones the proxy forwards.
-fn check_preflight(headers: &[(&str, &str)], allowed: bool) -> Result<(), Refusal> {
+fn check_preflight(headers: &[Header<&str, &str>], allowed: bool) -> Result<(), Refusal> {
     let refused = |why| Err(Refusal::new(403, "CPH.PROXY.0403", why));
     if !allowed {
         return refused("a preflight must come from one of the proxy's allowed origins");

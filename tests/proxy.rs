@@ -4,6 +4,7 @@
 #![cfg(any(not(target_arch = "wasm32"), feature = "proxy"))]
 
 use cph_jobs::proxy::{Incoming, Outcome, ProxyRoute, Verdict, MAX_HEADER_BYTES};
+use cph_jobs::Header;
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
 const CONSOLE: &str = "https://console.example.com";
@@ -16,11 +17,19 @@ fn jobs(query: &str) -> String {
     format!("/cph-proxy/v1/{PROJECT}/cloud-phone/jobs?{query}")
 }
 
+/// The request's headers as the proxy takes them.
+fn named<'a>(headers: &[(&'a str, &'a str)]) -> Vec<Header<&'a str, &'a str>> {
+    headers
+        .iter()
+        .map(|&(name, value)| Header::new(name, value))
+        .collect()
+}
+
 fn check(method: &str, target: &str, headers: &[(&str, &str)]) -> Verdict {
     route().check(&Incoming {
         method,
         target,
-        headers,
+        headers: &named(headers),
         has_body: false,
         own_origin: None,
     })
@@ -67,8 +76,8 @@ fn forwards_the_call_rebuilt_with_only_the_token_and_request_id() {
     assert_eq!(
         headers,
         [
-            ("X-Auth-Token", "my-iam-token".to_owned()),
-            ("X-Request-Id", "abc-123".to_owned())
+            Header::new("X-Auth-Token", "my-iam-token".to_owned()),
+            Header::new("X-Request-Id", "abc-123".to_owned())
         ]
     );
     assert_eq!(
@@ -87,7 +96,7 @@ fn request_ids_and_redaction() {
         &Incoming {
             method: "GET",
             target: &incoming,
-            headers: &[TOKEN],
+            headers: &named(&[TOKEN]),
             has_body: false,
             own_origin: None,
         },
@@ -236,7 +245,7 @@ fn hostile_requests_are_refused() {
     let body = route().check(&Incoming {
         method: "GET",
         target: &jobs("request_id=a"),
-        headers: &[TOKEN],
+        headers: &named(&[TOKEN]),
         has_body: true,
         own_origin: None,
     });

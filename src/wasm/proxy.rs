@@ -6,6 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::error::Error;
+use crate::header::Header;
 use crate::json::write_string;
 use crate::proxy::{Incoming, Outcome, ProxyRoute};
 
@@ -71,9 +72,9 @@ impl JsProxyRoute {
         // Headers nor Node's parser lets through) would leave an odd line
         // over, and the request is refused as a malformed header.
         let mut lines = headers.split('\n');
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        let mut pairs = Vec::new();
         while let Some(name) = lines.next().filter(|n| !n.is_empty()) {
-            pairs.push((name, lines.next().unwrap_or("\n")));
+            pairs.push(Header::new(name, lines.next().unwrap_or("\n")));
         }
         let verdict = self.route.check_with(
             &Incoming {
@@ -101,13 +102,13 @@ impl JsProxyRoute {
                 out.push_str(",\"log\":");
                 write_string(&mut out, &log_target);
                 out.push_str(",\"headers\":[");
-                for (i, (name, value)) in headers.iter().enumerate() {
+                for (i, header) in headers.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    write_string(&mut out, name);
+                    write_string(&mut out, header.name);
                     out.push(',');
-                    write_string(&mut out, value);
+                    write_string(&mut out, &header.value);
                 }
                 out.push(']');
             }
