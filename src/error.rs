@@ -30,6 +30,10 @@ pub enum ErrorKind {
     Http,
     /// A 2xx response whose body is not the documented ListJobs document.
     Decode,
+    /// A call that follows pages collected more than `maxTotalJobs` jobs, or
+    /// read more bytes of pages than that allows: a batch larger than the
+    /// cap, or a server whose pages never end.
+    LimitExceeded,
 }
 
 impl ErrorKind {
@@ -43,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::Http => "http",
             ErrorKind::Decode => "decode",
+            ErrorKind::LimitExceeded => "limit-exceeded",
         }
     }
 }
