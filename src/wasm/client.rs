@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::model::ListJobsResponse;
 pub use crate::operation::Jobs;
 use crate::operation::{Action, Failure, Kind, Operation, Options, Settings, SettingsInput};
+use super::pages::Pages;
 use crate::wait::PollSchedule;
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
@@ -43,6 +44,11 @@ pub struct CallOptions {
     pub max_attempts: Option<u32>,
     /// The most bytes a response body may have; the client's by default.
     pub max_response_bytes: Option<u64>,
+    /// The most jobs a call that follows pages collects (and 640 bytes of
+    /// pages per job); for [`Pages`], the pages it follows are this divided
+    /// by the page size. The client's by default (100,000). Past it the call
+    /// fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
+    pub max_total_jobs: Option<u32>,
 }
 
 /// Options of [`Client::wait_for_jobs`].
@@ -62,6 +68,8 @@ pub struct WaitOptions {
     pub limit: Option<u32>,
     /// Tries per request, the first included; the client's by default.
     pub max_attempts: Option<u32>,
+    /// The most jobs one poll collects, as [`CallOptions::max_total_jobs`].
+    pub max_total_jobs: Option<u32>,
 }
 
 /// Builds a [`Client`].
@@ -77,6 +85,7 @@ pub struct ClientBuilder {
     timeout_ms: Option<u32>,
     max_attempts: Option<u32>,
     max_response_bytes: Option<u64>,
+    max_total_jobs: Option<u32>,
     fetch: Option<Function>,
     allow_secret_key_in_browser: bool,
 }
@@ -152,6 +161,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The most jobs a call that follows pages collects (default 100,000);
+    /// see [`CallOptions::max_total_jobs`].
+    pub fn max_total_jobs(mut self, max_total_jobs: u32) -> Self {
+        self.max_total_jobs = Some(max_total_jobs);
+        self
+    }
+
     /// A `fetch` to send requests with instead of the global one.
     pub fn fetch(mut self, fetch: Function) -> Self {
         self.fetch = Some(fetch);
@@ -178,6 +194,7 @@ impl ClientBuilder {
             timeout_ms: self.timeout_ms,
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
+            max_total_jobs: self.max_total_jobs,
         })?;
         Ok(Client::from_parts(settings, provider, self.fetch))
     }
@@ -352,11 +369,13 @@ impl Client {
             mut on_progress,
             limit,
             max_attempts,
+            max_total_jobs,
         } = options;
         let core = Options {
             timeout_ms,
             limit,
             max_attempts,
+            max_total_jobs,
             schedule,
             progress: on_progress.is_some(),
             ..Options::default()
@@ -518,58 +537,9 @@ impl CallOptions {
             limit: self.limit,
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
+            max_total_jobs: self.max_total_jobs,
             ..Options::default()
         }
-    }
-}
-
-/// Pages of jobs, fetched one request at a time as they are asked for.
-///
-/// Groups of 20 ids are listed in turn, each page by page until a short
-/// page. Each page has its own deadline (`timeout_ms`).
-pub struct Pages {
-    client: Client,
-    op: Result<Operation, Error>,
-    signal: Option<AbortSignal>,
-    started: bool,
-    done: bool,
-}
-
-impl Pages {
-    /// The next page, or `None` after the last.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_jobs`]; the pages end after an error.
-    pub async fn next(&mut self) -> Option<Result<ListJobsResponse, Error>> {
-        if self.done {
-            return None;
-        }
-        let op = match &mut self.op {
-            Ok(op) => op,
-            Err(error) => {
-                self.done = true;
-                return Some(Err(error.clone()));
-            }
-        };
-        let action = if self.started {
-            op.resume(now_ms())
-        } else {
-            self.started = true;
-            op.start(now_ms())
-        };
-        if action == Action::Done {
-            self.done = true;
-            return None;
-        }
-        let last = self
-            .client
-            .drive(op, action, self.signal.as_ref(), Progress::Nobody)
-            .await;
-        if last != Action::Page {
-            self.done = true;
-        }
-        op.finish()
     }
 }
 

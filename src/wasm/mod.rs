@@ -46,6 +46,7 @@
 mod client;
 #[cfg(feature = "js")]
 pub mod js;
+mod pages;
 mod platform;
 mod transport;
 
@@ -53,9 +54,9 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 pub use client::{
-    list_jobs, CallOptions, Client, ClientBuilder, Jobs, OnProgress, Pages, TokenFuture,
-    WaitOptions,
+    list_jobs, CallOptions, Client, ClientBuilder, Jobs, OnProgress, TokenFuture, WaitOptions,
 };
+pub use pages::Pages;
 
 use crate::error::Error;
 use crate::model::ListJobsResponse;
