@@ -218,7 +218,10 @@ fn pages_caps_only_the_pages_it_follows() {
     }
     assert_eq!(action, Action::Failed);
     assert_eq!(pages, 4);
-    assert_limit(&failed(&mut op), "followed more than 3 pages (maxTotalJobs / limit)");
+    assert_limit(
+        &failed(&mut op),
+        "followed more than 3 pages (maxTotalJobs / limit)",
+    );
     // Large jobs do not stop it: it holds one page at a time.
     let options = Options {
         max_total_jobs: Some(1_000),
@@ -236,7 +239,10 @@ fn zero_is_refused() {
     };
     let error = Operation::new(settings(None), Kind::All, &Jobs::from("r1"), &options, 1)
         .expect_err("refused");
-    assert!(error.message().starts_with("invalid maxTotalJobs"), "{error}");
+    assert!(
+        error.message().starts_with("invalid maxTotalJobs"),
+        "{error}"
+    );
     let error = Settings::new(SettingsInput {
         endpoint: Some("https://cph.example.com".into()),
         project_id: Some("proj1".into()),
@@ -245,5 +251,8 @@ fn zero_is_refused() {
         ..SettingsInput::default()
     })
     .expect_err("refused");
-    assert!(error.message().starts_with("invalid maxTotalJobs"), "{error}");
+    assert!(
+        error.message().starts_with("invalid maxTotalJobs"),
+        "{error}"
+    );
 }

@@ -219,8 +219,8 @@ impl Operation {
         };
         let max_response_bytes =
             check_max_bytes(options.max_response_bytes)?.unwrap_or(settings.max_response_bytes);
-        let max_total_jobs = check_max_total_jobs(options.max_total_jobs)?
-            .unwrap_or(settings.max_total_jobs);
+        let max_total_jobs =
+            check_max_total_jobs(options.max_total_jobs)?.unwrap_or(settings.max_total_jobs);
         let page = Page {
             offset: options.offset,
             limit: options.limit,

@@ -11,6 +11,7 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
+use super::pages::Pages;
 use super::platform::{is_node, now_ms, race, random, sleep, Cut};
 use super::transport;
 use crate::auth::{Auth, Credentials};
@@ -18,7 +19,6 @@ use crate::error::Error;
 use crate::model::ListJobsResponse;
 pub use crate::operation::Jobs;
 use crate::operation::{Action, Failure, Kind, Operation, Options, Settings, SettingsInput};
-use super::pages::Pages;
 use crate::wait::PollSchedule;
 
 /// A waiter's progress callback; an `Err` ends the wait with that error.
