@@ -34,6 +34,11 @@ pub enum ErrorKind {
     /// read more bytes of pages than that allows: a batch larger than the
     /// cap, or a server whose pages never end.
     LimitExceeded,
+    /// The WebAssembly instance failed inside itself (a trap, out of
+    /// memory): the npm package ends the call, and every call in flight on
+    /// that instance, with this kind, and runs the next call on a fresh one.
+    /// The Rust code never returns it.
+    Internal,
 }
 
 impl ErrorKind {
@@ -48,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Http => "http",
             ErrorKind::Decode => "decode",
             ErrorKind::LimitExceeded => "limit-exceeded",
+            ErrorKind::Internal => "internal",
         }
     }
 }
