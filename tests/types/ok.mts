@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof CphError) {
-    const kind: "invalid-input" | "network" | "timeout" | "aborted" | "http" | "decode" | "limit-exceeded" = err.kind;
+    const kind: "invalid-input" | "network" | "timeout" | "aborted" | "http" | "decode" | "limit-exceeded" | "internal" = err.kind;
     const status: number | undefined = err.status;
     const code: string | undefined = err.errorCode;
     const msg: string | undefined = err.errorMsg;
