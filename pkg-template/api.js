@@ -10,68 +10,162 @@
 // given `credentials` and `allowSecretKeyInBrowser` loads the signing one. In
 // Node both are one module.
 
-/** The pages of a module's `JobPages`, for `for await`. */
-async function* iterate(pages) {
+/** The pages of a module's `JobPages`, for `for await`; `call` runs each `next()` on their instance. */
+async function* iterate(pages, call) {
   try {
     for (;;) {
-      const page = await pages.next();
+      const page = await call(() => pages.next());
       if (page === undefined) return;
       yield page;
     }
   } finally {
-    pages.free();
+    try {
+      pages.free();
+    } catch {
+      // Their instance failed; it is dropped with them.
+    }
   }
 }
 
+/** Linear memory never shrinks: past this, the next call starts on a fresh instance. */
+export const FRESH_AFTER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The instance calls run on. `load()` returns the module (or a promise of it);
+ * `load.fresh()`, when the entry provides it, a new instance of the module
+ * (or a promise), never one given before. A call that rejects with anything
+ * but a CphError, or throws, broke its instance (a trap: `unreachable`, out
+ * of memory, a borrow left held): it ends with kind "internal", so does every
+ * call still in flight on that instance, and the next call runs on a fresh
+ * one. So does the call after one that left linear memory past
+ * FRESH_AFTER_BYTES; calls in flight then finish where they are.
+ */
+export function instances(load, CphError) {
+  let current;
+  let opening;
+  const open = (module) => {
+    const instance = { module, retired: false, failed: undefined };
+    instance.dead = new Promise((_, reject) => (instance.kill = reject));
+    instance.dead.catch(() => {});
+    current = instance;
+    return instance;
+  };
+  /** The instance for a new call, or a promise of it. */
+  const instance = () => {
+    if (current && !(current.retired && load.fresh)) return current;
+    if (!current && load.loaded) return open(load.loaded);
+    opening ??= Promise.resolve(current ? load.fresh() : load())
+      .then(open)
+      .finally(() => (opening = undefined));
+    return opening;
+  };
+  const broke = (instance, error) => {
+    if (!instance.failed) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      instance.failed = `the cph-jobs WebAssembly instance failed (${why}); the call ended, and the next call runs on a fresh instance`;
+      instance.retired = true;
+      instance.kill(new CphError("internal", instance.failed));
+    }
+    return new CphError("internal", instance.failed);
+  };
+  const memory = (instance) => {
+    try {
+      return instance.module.memoryBytes();
+    } catch {
+      return 0;
+    }
+  };
+  /** `use(module)` on `instance`, settled as the rules above say. */
+  async function settle(instance, use) {
+    try {
+      if (instance.failed) throw instance.failed;
+      return await Promise.race([use(instance.module), instance.dead]);
+    } catch (error) {
+      if (error instanceof CphError && error.kind !== "internal") throw error;
+      throw broke(instance, error);
+    } finally {
+      if (!instance.retired && memory(instance) > FRESH_AFTER_BYTES) instance.retired = true;
+    }
+  }
+  /**
+   * Runs `use(module)` on the current instance, at once when it is loaded.
+   * Returns the promise, and the instance it ran on (to run more on it).
+   */
+  const run = (use) => {
+    const at = instance();
+    if (at instanceof Promise) return at.then((instance) => settle(instance, use));
+    return settle(at, use);
+  };
+  return { run, settle, instance };
+}
+
 export function api(plain, signing, CphError) {
+  const plainRun = instances(plain, CphError);
+  const signingRun = signing === plain ? plainRun : instances(signing, CphError);
   /** See the type declaration: lists one page of the jobs of a batch request. */
-  const listJobs = async (...args) => (await plain()).listJobs(...args);
+  const listJobs = (...args) => plainRun.run((module) => module.listJobs(...args));
   /** See the type declaration: lists every job of one or many batch requests. */
-  const listAllJobs = async (...args) => (await plain()).listAllJobs(...args);
+  const listAllJobs = (...args) => plainRun.run((module) => module.listAllJobs(...args));
   /** See the type declaration: polls until no job is running. */
-  const waitForJobs = async (...args) => (await plain()).waitForJobs(...args);
+  const waitForJobs = (...args) => plainRun.run((module) => module.waitForJobs(...args));
   /** See the type declaration: the pages of the jobs, for `for await`. */
   async function* paginateJobs(...args) {
-    yield* iterate((await plain()).paginateJobs(...args));
+    yield* paged(plainRun, (module) => module.paginateJobs(...args));
+  }
+
+  /** The pages `open(module)` returns, each `next()` on the instance they were opened on. */
+  async function* paged(runs, open) {
+    const at = await runs.instance();
+    const pages = await runs.settle(at, open);
+    yield* iterate(pages, (next) => runs.settle(at, next));
   }
 
   /**
    * See the type declaration. Where the module is loaded (Node) the settings
    * are read now; otherwise when the first call has loaded it, from a copy
    * made now. A bad setting rejects each call; the constructor never throws.
+   * On a fresh instance the client is made again from that copy.
    */
   class CphClient {
     #config;
-    #load = plain;
+    #runs = plainRun;
+    #module;
     #client;
     #freed = false;
 
     constructor(config) {
+      let load = plain;
       try {
         // A copy: later changes to the caller's object do not reach the client.
         this.#config = config !== null && typeof config === "object" ? { ...config } : config;
-        if (config?.credentials !== undefined && config?.allowSecretKeyInBrowser === true) this.#load = signing;
+        if (config?.credentials !== undefined && config?.allowSecretKeyInBrowser === true) {
+          load = signing;
+          this.#runs = signingRun;
+        }
       } catch {
         // A getter that throws: the module reads it again and reports it.
         this.#config = config;
       }
-      const module = this.#load.loaded;
-      if (module) this.#client = new module.CphClient(config);
+      const module = load.loaded;
+      if (module) {
+        this.#client = new module.CphClient(config);
+        this.#module = module;
+      }
     }
 
-    async #ready() {
-      if (!this.#client && !this.#freed) {
-        const module = await this.#load();
-        // free() may come while the module loads, and so may a second call.
-        if (!this.#freed) this.#client ??= new module.CphClient(this.#config);
-      }
+    /** This client on `module`, made there if it was made on another instance. */
+    #on(module) {
       if (this.#freed) throw new CphError("invalid-input", "invalid client: it was freed with free()");
+      if (this.#module !== module) {
+        this.#client = new module.CphClient(this.#config);
+        this.#module = module;
+      }
       return this.#client;
     }
 
     /** Starts `use` now when the module is loaded, so a call made before free() goes ahead. */
     #call(use) {
-      return this.#client ? use(this.#client) : this.#ready().then(use);
+      return this.#runs.run((module) => use(this.#on(module)));
     }
 
     /** Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`. */
@@ -91,13 +185,17 @@ export function api(plain, signing, CphError) {
 
     /** The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`. */
     async *paginateJobs(query) {
-      yield* iterate((await this.#ready()).paginateJobs(query));
+      yield* paged(this.#runs, (module) => this.#on(module).paginateJobs(query));
     }
 
     /** Frees the client's settings in WebAssembly memory now, rather than when it is collected; later calls reject. */
     free() {
       this.#freed = true;
-      this.#client?.free();
+      try {
+        this.#client?.free();
+      } catch {
+        // Its instance failed; it is dropped with it.
+      }
       this.#client = undefined;
     }
   }

@@ -30,6 +30,15 @@ pub enum ErrorKind {
     Http,
     /// A 2xx response whose body is not the documented ListJobs document.
     Decode,
+    /// A call that follows pages collected more than `maxTotalJobs` jobs, or
+    /// read more bytes of pages than that allows: a batch larger than the
+    /// cap, or a server whose pages never end.
+    LimitExceeded,
+    /// The WebAssembly instance failed inside itself (a trap, out of
+    /// memory): the npm package ends the call, and every call in flight on
+    /// that instance, with this kind, and runs the next call on a fresh one.
+    /// The Rust code never returns it.
+    Internal,
 }
 
 impl ErrorKind {
@@ -43,6 +52,8 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::Http => "http",
             ErrorKind::Decode => "decode",
+            ErrorKind::LimitExceeded => "limit-exceeded",
+            ErrorKind::Internal => "internal",
         }
     }
 }

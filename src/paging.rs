@@ -5,6 +5,19 @@ use crate::error::Error;
 use crate::input::{validate_id, Page, MAX_IDS_PER_CALL, MAX_LIMIT};
 use crate::model::ListJobsResponse;
 
+/// The most jobs a call that collects pages (`listAllJobs`, each poll of
+/// `waitForJobs`) holds by default: far more than any real batch, and with
+/// [`BYTES_PER_CAPPED_JOB`] small enough that the WebAssembly instance stays
+/// well under 256 MiB.
+pub const DEFAULT_MAX_TOTAL_JOBS: u32 = 100_000;
+
+/// The bytes of page bodies a collecting call may read for each job of its
+/// cap: the total-bytes cap is `max_total_jobs × 640` (61 MiB by default).
+/// A job of the API's own example is about 330 bytes of JSON, so a real batch
+/// meets the job cap first; a server that pads its jobs meets this one, before
+/// the decoded jobs and the merged result outgrow memory.
+pub const BYTES_PER_CAPPED_JOB: u64 = 640;
+
 /// Splits `ids` into groups of at most [`MAX_IDS_PER_CALL`], in order, with
 /// repeated ids dropped (a repeat would list the same jobs twice).
 ///

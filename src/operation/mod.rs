@@ -90,10 +90,10 @@ use crate::retry::RetryPolicy;
 use crate::wait::{Deadline, DEFAULT_WAIT_TIMEOUT_MS};
 
 pub use failure::Failure;
-use pages::Waiting;
+use pages::{Collected, Waiting};
 use read::Received;
 pub use read::{Body, ReadPlan, ResponseHead};
-use settings::{check_max_bytes, check_timeout};
+use settings::{check_max_bytes, check_max_total_jobs, check_timeout};
 pub use settings::{Jobs, Options, Settings, SettingsInput};
 
 /// What a call does.
@@ -173,6 +173,9 @@ pub struct Operation {
     kind: Kind,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    /// What a call that follows pages may collect: see `pages::Collected`.
+    max_total_jobs: u32,
+    collected: Collected,
     page: Page,
     timeout_ms: u32,
     groups: Vec<Vec<String>>,
@@ -216,6 +219,8 @@ impl Operation {
         };
         let max_response_bytes =
             check_max_bytes(options.max_response_bytes)?.unwrap_or(settings.max_response_bytes);
+        let max_total_jobs =
+            check_max_total_jobs(options.max_total_jobs)?.unwrap_or(settings.max_total_jobs);
         let page = Page {
             offset: options.offset,
             limit: options.limit,
@@ -246,6 +251,8 @@ impl Operation {
             kind,
             retry,
             max_response_bytes,
+            max_total_jobs,
+            collected: Collected::default(),
             page,
             timeout_ms,
             groups,

@@ -3,10 +3,24 @@
 //! pauses and polls again until no job is running.
 
 use super::{Action, Kind, Operation, State};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
+use crate::json::write_integer;
 use crate::model::ListJobsResponse;
-use crate::paging::{attribute, merge, PageCursor, PageStep};
+use crate::paging::{attribute, merge, PageCursor, PageStep, BYTES_PER_CAPPED_JOB};
 use crate::wait::{all_finished, Deadline, PollSchedule};
+
+/// What a call that follows pages has collected so far (of one poll, for a
+/// waiter), against its `max_total_jobs`: the per-response cap alone lets a
+/// server whose pages never end fill memory.
+#[derive(Debug, Default)]
+pub(super) struct Collected {
+    /// Jobs of the pages kept.
+    jobs: u64,
+    /// Bytes of the 2xx bodies read.
+    bytes: u64,
+    /// Pages followed by offset, for [`Kind::Pages`], which keeps none.
+    followed: u64,
+}
 
 #[derive(Debug)]
 pub(super) struct Waiting {
@@ -60,7 +74,24 @@ impl Operation {
         self.group = 0;
         self.cursor = PageCursor::start(self.page);
         self.pages.clear();
+        self.collected = Collected::default();
         self.begin_request(now_ms)
+    }
+
+    /// Counts a 2xx body of `len` bytes that a collecting call read: the
+    /// error that ends the call once the bytes pass their cap.
+    pub(super) fn count_bytes(&mut self, len: usize) -> Option<Error> {
+        if !matches!(self.kind, Kind::All | Kind::Wait) {
+            return None;
+        }
+        self.collected.bytes = self.collected.bytes.saturating_add(len as u64);
+        let cap = u64::from(self.max_total_jobs).saturating_mul(BYTES_PER_CAPPED_JOB);
+        (self.collected.bytes > cap).then(|| {
+            let mut why = String::from("read more than ");
+            write_integer(&mut why, i64::try_from(cap).unwrap_or(i64::MAX));
+            why.push_str(" bytes of pages (640 per job of maxTotalJobs)");
+            over_limit(&why)
+        })
     }
 
     /// The next page of a [`Kind::Pages`] call, with its own deadline and
@@ -70,6 +101,16 @@ impl Operation {
             self.state = State::Finished;
             self.outcome = None;
             return Action::Done;
+        }
+        // A page after a full one: each holds `limit` jobs, so a batch within
+        // maxTotalJobs never needs more than this many.
+        let limit = self.cursor.limit().max(1);
+        let most = self.max_total_jobs.div_ceil(limit);
+        if self.collected.followed > u64::from(most) {
+            let mut why = String::from("followed more than ");
+            write_integer(&mut why, i64::from(most));
+            why.push_str(" pages (maxTotalJobs / limit)");
+            return self.fail(over_limit(&why), now_ms);
         }
         if new_page {
             self.attempts = 0;
@@ -93,6 +134,9 @@ impl Operation {
         if step != PageStep::Repeated && self.attribute {
             attribute(&mut response, group);
         }
+        if matches!(step, PageStep::Next(_)) {
+            self.collected.followed += 1;
+        }
         if !matches!(step, PageStep::Next(_)) {
             self.group += 1;
             self.cursor = PageCursor::start(self.page);
@@ -108,6 +152,14 @@ impl Operation {
             return Action::Page;
         }
         if step != PageStep::Repeated {
+            self.collected.jobs += response.jobs.len() as u64;
+            if self.collected.jobs > u64::from(self.max_total_jobs) {
+                let mut why = String::from("collected more than ");
+                write_integer(&mut why, i64::from(self.max_total_jobs));
+                why.push_str(" jobs (maxTotalJobs)");
+                self.pages.clear();
+                return self.fail(over_limit(&why), now_ms);
+            }
             self.pages.push(response);
         }
         if self.group < self.groups.len() {
@@ -149,4 +201,16 @@ impl Operation {
         self.state = State::PollPause;
         Action::Sleep(pause)
     }
+}
+
+/// The error of a call that passed its `maxTotalJobs`: `why` says which
+/// count passed it.
+fn over_limit(why: &str) -> Error {
+    let mut message = String::from("the call stopped: it ");
+    message.push_str(why);
+    message.push_str(
+        ". Pass a larger maxTotalJobs (default 100000) if the batch really is that large; \
+         otherwise the server's pages may never end",
+    );
+    Error::new(ErrorKind::LimitExceeded, message)
 }

@@ -111,6 +111,18 @@ impl Operation {
         if self.state != State::Sending {
             return self.current();
         }
+        // Counted before it is decoded: past the cap, neither the body's
+        // jobs nor those kept so far are held any longer.
+        let success = self
+            .head
+            .as_ref()
+            .is_some_and(|head| (200..300).contains(&head.status));
+        if let (true, Body::Bytes(bytes)) = (success, body) {
+            if let Some(error) = self.count_bytes(bytes.len()) {
+                self.pages.clear();
+                return self.fail(error, now_ms);
+            }
+        }
         let (Some(received), Some(request)) = (self.head.take(), self.request.as_ref()) else {
             return self.fail(
                 Error::invalid_input("a body arrived before its head"),
@@ -122,7 +134,6 @@ impl Operation {
             request_id,
             retry_after_ms: retry_after,
         } = received;
-        let success = (200..300).contains(&status);
         if success && body == Body::TooLarge {
             let error = body_too_large(status, self.max_response_bytes).with_request_id(request_id);
             return self.after_error(error.with_retry_after_ms(retry_after), now_ms);
@@ -133,6 +144,7 @@ impl Operation {
             Body::Bytes(bytes) => bytes,
             _ => &[],
         };
+
         if self.json && self.kind == Kind::List {
             // The one-request call, straight to the text the driver parses.
             let attribute = match self.groups.first().map(Vec::as_slice) {

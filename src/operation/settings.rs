@@ -5,7 +5,7 @@ use crate::auth::Auth;
 use crate::body::MAX_RESPONSE_BYTES;
 use crate::error::Error;
 use crate::input::{validate_id, validate_timeout_ms, validate_token, DEFAULT_TIMEOUT_MS};
-use crate::paging::chunk_ids;
+use crate::paging::{chunk_ids, DEFAULT_MAX_TOTAL_JOBS};
 use crate::regions::region_endpoint;
 use crate::retry::{RetryPolicy, DEFAULT_MAX_ATTEMPTS};
 use crate::url::Endpoint;
@@ -31,6 +31,8 @@ pub struct SettingsInput {
     pub max_attempts: Option<u32>,
     /// The most bytes a response body may have (default 8 MiB).
     pub max_response_bytes: Option<u64>,
+    /// The most jobs a call that follows pages collects (default 100,000).
+    pub max_total_jobs: Option<u32>,
 }
 
 /// A client's checked settings: what all its calls share.
@@ -42,6 +44,7 @@ pub struct Settings {
     pub(super) timeout_ms: u32,
     pub(super) retry: RetryPolicy,
     pub(super) max_response_bytes: u64,
+    pub(super) max_total_jobs: u32,
 }
 
 impl Settings {
@@ -100,6 +103,8 @@ impl Settings {
             retry: RetryPolicy::new(input.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS))?,
             max_response_bytes: check_max_bytes(input.max_response_bytes)?
                 .unwrap_or(MAX_RESPONSE_BYTES as u64),
+            max_total_jobs: check_max_total_jobs(input.max_total_jobs)?
+                .unwrap_or(DEFAULT_MAX_TOTAL_JOBS),
         })
     }
 
@@ -134,6 +139,16 @@ pub(super) fn check_max_bytes(max: Option<u64>) -> Result<Option<u64>, Error> {
     match max {
         Some(0) => Err(Error::invalid_argument(
             "maxResponseBytes",
+            "it must be at least 1",
+        )),
+        other => Ok(other),
+    }
+}
+
+pub(super) fn check_max_total_jobs(max: Option<u32>) -> Result<Option<u32>, Error> {
+    match max {
+        Some(0) => Err(Error::invalid_argument(
+            "maxTotalJobs",
             "it must be at least 1",
         )),
         other => Ok(other),
@@ -190,6 +205,11 @@ pub struct Options {
     pub max_attempts: Option<u32>,
     /// The most bytes a response body may have.
     pub max_response_bytes: Option<u64>,
+    /// The most jobs a call that follows pages collects, and with it the
+    /// bytes of pages it reads (640 per job); for
+    /// [`Kind::Pages`](super::Kind::Pages), which holds one page at a time,
+    /// the pages it follows (this divided by the page size).
+    pub max_total_jobs: Option<u32>,
     /// The pauses between polls, for [`Kind::Wait`](super::Kind::Wait).
     pub schedule: Option<PollSchedule>,
     /// Whether a waiter reports every response ([`Action::Progress`](super::Action::Progress)).

@@ -23,6 +23,7 @@ pub struct ClientBuilder {
     timeout_ms: Option<u32>,
     max_attempts: Option<u32>,
     max_response_bytes: Option<u64>,
+    max_total_jobs: Option<u32>,
     fetch: Option<Function>,
     allow_secret_key_in_browser: bool,
 }
@@ -98,6 +99,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The most jobs a call that follows pages collects (default 100,000);
+    /// see [`CallOptions::max_total_jobs`].
+    pub fn max_total_jobs(mut self, max_total_jobs: u32) -> Self {
+        self.max_total_jobs = Some(max_total_jobs);
+        self
+    }
+
     /// A `fetch` to send requests with instead of the global one.
     pub fn fetch(mut self, fetch: Function) -> Self {
         self.fetch = Some(fetch);
@@ -124,6 +132,7 @@ impl ClientBuilder {
             timeout_ms: self.timeout_ms,
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
+            max_total_jobs: self.max_total_jobs,
         })?;
         Ok(Client::from_parts(settings, provider, self.fetch))
     }

@@ -42,6 +42,11 @@ pub struct CallOptions {
     pub max_attempts: Option<u32>,
     /// The most bytes a response body may have; the client's by default.
     pub max_response_bytes: Option<u64>,
+    /// The most jobs a call that follows pages collects (and 640 bytes of
+    /// pages per job); for [`Pages`], the pages it follows are this divided
+    /// by the page size. The client's by default (100,000). Past it the call
+    /// fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
+    pub max_total_jobs: Option<u32>,
 }
 
 /// Options of [`Client::wait_for_jobs`].
@@ -61,6 +66,8 @@ pub struct WaitOptions {
     pub limit: Option<u32>,
     /// Tries per request, the first included; the client's by default.
     pub max_attempts: Option<u32>,
+    /// The most jobs one poll collects, as [`CallOptions::max_total_jobs`].
+    pub max_total_jobs: Option<u32>,
 }
 
 /// A CPH client: the endpoint, project and credentials its calls share.
@@ -189,18 +196,6 @@ impl Client {
         op.finish().unwrap_or_else(no_result)
     }
 
-    /// The pages of the jobs of any number of batch requests, one request at
-    /// a time; see [`Pages`].
-    pub fn pages(&self, jobs: &Jobs, options: &CallOptions) -> Pages {
-        Pages {
-            client: self.clone(),
-            op: self.operation(Kind::Pages, jobs, &options.core()),
-            signal: options.signal.clone(),
-            started: false,
-            done: false,
-        }
-    }
-
     /// Polls until no job of the batch requests is running, and resolves
     /// with the final jobs.
     ///
@@ -227,11 +222,13 @@ impl Client {
             mut on_progress,
             limit,
             max_attempts,
+            max_total_jobs,
         } = options;
         let core = Options {
             timeout_ms,
             limit,
             max_attempts,
+            max_total_jobs,
             schedule,
             progress: on_progress.is_some(),
             ..Options::default()
@@ -394,65 +391,16 @@ fn no_result<T>() -> Result<T, Error> {
 }
 
 impl CallOptions {
-    fn core(&self) -> Options {
+    pub(crate) fn core(&self) -> Options {
         Options {
             timeout_ms: self.timeout_ms,
             offset: self.offset,
             limit: self.limit,
             max_attempts: self.max_attempts,
             max_response_bytes: self.max_response_bytes,
+            max_total_jobs: self.max_total_jobs,
             ..Options::default()
         }
-    }
-}
-
-/// Pages of jobs, fetched one request at a time as they are asked for.
-///
-/// Groups of 20 ids are listed in turn, each page by page until a short
-/// page. Each page has its own deadline (`timeout_ms`).
-pub struct Pages {
-    client: Client,
-    op: Result<Operation, Error>,
-    signal: Option<AbortSignal>,
-    started: bool,
-    done: bool,
-}
-
-impl Pages {
-    /// The next page, or `None` after the last.
-    ///
-    /// # Errors
-    ///
-    /// As [`Client::list_jobs`]; the pages end after an error.
-    pub async fn next(&mut self) -> Option<Result<ListJobsResponse, Error>> {
-        if self.done {
-            return None;
-        }
-        let op = match &mut self.op {
-            Ok(op) => op,
-            Err(error) => {
-                self.done = true;
-                return Some(Err(error.clone()));
-            }
-        };
-        let action = if self.started {
-            op.resume(now_ms())
-        } else {
-            self.started = true;
-            op.start(now_ms())
-        };
-        if action == Action::Done {
-            self.done = true;
-            return None;
-        }
-        let last = self
-            .client
-            .drive(op, action, self.signal.as_ref(), Progress::Nobody)
-            .await;
-        if last != Action::Page {
-            self.done = true;
-        }
-        op.finish()
     }
 }
 

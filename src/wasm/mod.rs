@@ -47,6 +47,7 @@ mod builder;
 mod client;
 #[cfg(feature = "js")]
 pub mod js;
+mod pages;
 mod platform;
 #[cfg(feature = "proxy")]
 mod proxy;
@@ -56,9 +57,8 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 
 pub use builder::ClientBuilder;
-pub use client::{
-    list_jobs, CallOptions, Client, Jobs, OnProgress, Pages, TokenFuture, WaitOptions,
-};
+pub use client::{list_jobs, CallOptions, Client, Jobs, OnProgress, TokenFuture, WaitOptions};
+pub use pages::Pages;
 
 use crate::error::Error;
 use crate::model::ListJobsResponse;

@@ -36,6 +36,13 @@ test("pages with offset and limit, 100 by default", async () => {
   assert.equal(bulk.jobs.length, 1000, "bulk-N ignores paging");
 });
 
+test("hostile answers every offset with a full page of new 1 KiB jobs", async () => {
+  const far = await (await get("request_id=hostile-x&offset=1000000&limit=100")).json();
+  assert.equal(far.jobs.length, 100);
+  assert.equal(far.jobs[0].job_id, "hostile-x-1000000");
+  assert.equal(far.jobs[0].execute_msg.length, 1024);
+});
+
 test("request_ids wins over request_id and takes at most 20 ids", async () => {
   const both = await (await get("request_id=doc-example&request_ids=demo-a,demo-b")).json();
   assert.equal(both.request_id, "demo-a,demo-b");

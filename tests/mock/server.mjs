@@ -122,6 +122,18 @@ function manyJobs(requestId, count) {
   return jobs;
 }
 
+const HOSTILE_MSG = "x".repeat(1024);
+
+/** A hostile server's page: `limit` jobs never seen before, 1 KiB of execute_msg each. */
+function hostileJobs(requestId, offset, limit) {
+  return Array.from({ length: limit }, (_, i) => ({
+    job_id: `${requestId}-${offset + i}`,
+    status: 1,
+    begin_time: "2026-11-28T10:00:00Z",
+    execute_msg: HOSTILE_MSG,
+  }));
+}
+
 /**
  * Scenarios, chosen by the first request id (a suffix after the name, such as
  * "demo-7f3a", gives a scenario its own clock and counters):
@@ -170,6 +182,8 @@ function manyJobs(requestId, count) {
  *   storm           429 APIG.0308 on every call, without Retry-After
  *   redirect        302 to the same API on this server
  *   redirect-cross  307 to another origin (this server, named "localhost")
+ *   hostile         endless full pages: every offset answers `limit` new jobs,
+ *                   each with a 1024-byte execute_msg (the total caps' test)
  *
  * The literal token "bad-token", and any token starting "expired-", get 401
  * APIG.0301 whatever the scenario. A request signed with AK/SK is verified
@@ -182,7 +196,7 @@ const NAMED = [
   "trailing", "bom", "shape-nested", "shape-flat", "shape-camel", "html-502", "empty-503",
   "partial-headers", "html-200", "length-short", "length-long", "gzip-bomb", "huge-string", "deep",
   "dup-keys", "bad-utf8", "status-range", "trickle", "storm",
-  "cookies", "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
+  "hostile", "cookies", "throttled", "throttle-once", "flaky", "flap-503", "running", "ratelimit", "echo-token", "oversized", "oversized-chunked", "hang", "hang-body", "reset-body", "redirect", "redirect-cross",
 ].sort((a, b) => b.length - a.length); // longest first, so "redirect-cross" is not read as "redirect"
 
 /** The scenario a request id names: "demo-7f3a" is "demo", "jobs-250-x" is "jobs-250". */
@@ -285,6 +299,7 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
       return respond(page(jobs));
     }
     if (name === "doc-example") return sendJson(res, 200, DOC_EXAMPLE);
+    if (name === "hostile") return respond(hostileJobs(id, offset, limit));
     if (name === "empty") return respond([]);
     if ((m = name.match(/^jobs-(\d+)$/))) return respond(page(ids.flatMap((one) => manyJobs(one, Number(m[1])))));
     if ((m = name.match(/^bulk-(\d+)$/))) {

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof CphError) {
-    const kind: "invalid-input" | "network" | "timeout" | "aborted" | "http" | "decode" = err.kind;
+    const kind: "invalid-input" | "network" | "timeout" | "aborted" | "http" | "decode" | "limit-exceeded" | "internal" = err.kind;
     const status: number | undefined = err.status;
     const code: string | undefined = err.errorCode;
     const msg: string | undefined = err.errorMsg;
@@ -41,7 +41,7 @@ import type { CphClientConfig, JobsQuery, ListJobsResult, ResponseMetadata, Wait
 
 async function beyondOneCall(): Promise<void> {
   const endpoint = "https://cph.cn-north-4.myhuaweicloud.com";
-  const all: ListJobsResult = await listAllJobs(endpoint, "p", ["r1", "r2"], "t", { limit: 50, maxAttempts: 1 });
+  const all: ListJobsResult = await listAllJobs(endpoint, "p", ["r1", "r2"], "t", { limit: 50, maxAttempts: 1, maxTotalJobs: 200_000 });
   const metadata: ResponseMetadata = all.$metadata;
   const attempts: number = metadata.attempts;
   const polls: number | undefined = metadata.polls;
@@ -60,6 +60,7 @@ async function beyondOneCall(): Promise<void> {
     projectId: "p",
     tokenProvider: async ({ refresh }) => (refresh ? "new" : "cached"),
     maxAttempts: 5,
+    maxTotalJobs: 500_000,
     fetch: (input, init) => fetch(input, init),
   };
   const client = new CphClient(config);

@@ -58,6 +58,13 @@ pub struct ListJobsOptions {
     /// longer body fails with kind `"decode"` before it fills memory.
     #[tsify(optional)]
     pub max_response_bytes: Option<u32>,
+    /// The most jobs `listAllJobs` collects across its pages and ids,
+    /// default 100000; with it, the bytes of pages it reads (640 per job:
+    /// 61 MiB by default). `paginateJobs`, which holds one page at a time,
+    /// follows at most `maxTotalJobs / limit` pages after the first of each
+    /// group. Past it the call rejects with kind `"limit-exceeded"`.
+    #[tsify(optional)]
+    pub max_total_jobs: Option<u32>,
 }
 
 /// Options for `waitForJobs`.
@@ -88,6 +95,11 @@ pub struct WaitForJobsOptions {
     /// Tries per request, the first included: default 3.
     #[tsify(optional)]
     pub max_attempts: Option<u32>,
+    /// The most jobs one poll collects across its pages and ids, default
+    /// 100000 (and 640 bytes of pages per job); past it the wait rejects
+    /// with kind `"limit-exceeded"`.
+    #[tsify(optional)]
+    pub max_total_jobs: Option<u32>,
 }
 
 /// Which batch requests to ask about: one `requestId`, or `requestIds` of any
@@ -155,6 +167,9 @@ pub struct CphClientConfig {
     /// The most bytes a response body may have; default 8 MiB.
     #[tsify(optional)]
     pub max_response_bytes: Option<u32>,
+    /// The default `maxTotalJobs` of each call that follows pages; 100000.
+    #[tsify(optional)]
+    pub max_total_jobs: Option<u32>,
     /// A `fetch` to send requests with, e.g. a console's own wrapper.
     #[tsify(
         type = "(input: string, init: RequestInit) => Promise<Response>",
@@ -283,6 +298,15 @@ impl<'a> Props<'a> {
             .map(u64::from))
     }
 
+    fn max_total_jobs(&self) -> Result<Option<u32>, Error> {
+        self.integer(
+            "maxTotalJobs",
+            1.0,
+            f64::from(u32::MAX),
+            "it must be an integer from 1 to 4294967295",
+        )
+    }
+
     fn call_options(&self) -> Result<Options, Error> {
         self.signal()?;
         Ok(Options {
@@ -291,6 +315,7 @@ impl<'a> Props<'a> {
             limit: self.number("limit")?.map(validate_limit).transpose()?,
             max_attempts: self.max_attempts()?,
             max_response_bytes: self.max_response_bytes()?,
+            max_total_jobs: self.max_total_jobs()?,
             ..Options::default()
         })
     }
@@ -310,6 +335,7 @@ impl<'a> Props<'a> {
             progress,
             limit: self.number("limit")?.map(validate_limit).transpose()?,
             max_attempts: self.max_attempts()?,
+            max_total_jobs: self.max_total_jobs()?,
             ..Options::default()
         })
     }
@@ -405,6 +431,7 @@ pub(super) fn client_from_config(config: &JsValue, in_node: bool) -> Result<Clie
     input.timeout_ms = props.duration("timeoutMs")?;
     input.max_attempts = props.max_attempts()?;
     input.max_response_bytes = props.max_response_bytes()?;
+    input.max_total_jobs = props.max_total_jobs()?;
     let fetch = props.function("fetch")?;
     let settings = Settings::new(input)?;
     Ok(Client::from_parts(
