@@ -37,6 +37,17 @@ setup: ## install whatever is missing (idempotent)
 CARGO_HOME ?= $(HOME)/.cargo
 PKG_CARGO_CONFIG := --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
 PKG_CARGO_ARGS := --features js $(PKG_CARGO_CONFIG)
+# The client's modules get wasm-bindgen's __wbg_reset_state(): after a trap
+# (or a call that left linear memory large), the package's loader starts the
+# next call on a fresh instance of the same compiled module. wasm-pack cannot
+# pass this flag to wasm-bindgen, so the package's builds run cargo and the
+# pinned wasm-bindgen themselves (wasm-opt runs in assemble.mjs).
+RESET_STATE := --experimental-reset-state-function
+# $(call wasm_build,OUT_DIR,OUT_NAME,CARGO_ARGS,WASM_BINDGEN_FLAGS)
+define wasm_build
+	cargo build --quiet --release --lib --target wasm32-unknown-unknown $(3)
+	wasm-bindgen --target web --out-dir target/wasm-pack/$(1) --out-name $(2) $(4) target/wasm32-unknown-unknown/release/cph_jobs.wasm
+endef
 
 # Three builds: one without the signer (`sign` off), which pages load, and one
 # with it, which only a page whose client signs loads (named apart, so that no
@@ -45,9 +56,9 @@ PKG_CARGO_ARGS := --features js $(PKG_CARGO_CONFIG)
 # cph-jobs/proxy loads, on a server.
 pkg: setup ## build the npm package into pkg/
 	rm -rf target/wasm-pack # a renamed snippet must not linger in the package
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web --out-name cph_jobs -- --no-default-features $(PKG_CARGO_ARGS)
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/web-signing --out-name cph_jobs_signing -- $(PKG_CARGO_ARGS)
-	wasm-pack --quiet build --release --no-pack --target web --out-dir target/wasm-pack/proxy --out-name cph_jobs_proxy -- --no-default-features --features proxy $(PKG_CARGO_CONFIG)
+	$(call wasm_build,web,cph_jobs,--no-default-features $(PKG_CARGO_ARGS),$(RESET_STATE))
+	$(call wasm_build,web-signing,cph_jobs_signing,$(PKG_CARGO_ARGS),$(RESET_STATE))
+	$(call wasm_build,proxy,cph_jobs_proxy,--no-default-features --features proxy $(PKG_CARGO_CONFIG),)
 	node pkg-template/assemble.mjs
 	@$(MAKE) --no-print-directory size
 

@@ -32,29 +32,43 @@ export const FRESH_AFTER_BYTES = 64 * 1024 * 1024;
 
 /**
  * The instance calls run on. `load()` returns the module (or a promise of it);
- * `load.fresh()`, when the entry provides it, a new instance of the module
- * (or a promise), never one given before. A call that rejects with anything
+ * `load.fresh()`, a new instance of the module (or a promise), never one
+ * given before: by default the module's own `__wbg_reset_state()`, which
+ * instantiates its compiled code again. A call that rejects with anything
  * but a CphError, or throws, broke its instance (a trap: `unreachable`, out
- * of memory, a borrow left held): it ends with kind "internal", so does every
- * call still in flight on that instance, and the next call runs on a fresh
- * one. So does the call after one that left linear memory past
- * FRESH_AFTER_BYTES; calls in flight then finish where they are.
+ * of memory, a borrow left held), and so does a trap inside one of the
+ * instance's callbacks, which the glue reports through `__cph_on_trap` (see
+ * assemble.mjs): the call ends with kind "internal", so does every call still
+ * in flight on that instance, and the next call runs on a fresh one. An
+ * instance that left linear memory past FRESH_AFTER_BYTES is replaced too,
+ * once the calls and pages open on it are done.
  */
 export function instances(load, CphError) {
   let current;
   let opening;
   const open = (module) => {
-    const instance = { module, retired: false, failed: undefined };
+    const instance = { module, retired: false, failed: undefined, calls: 0 };
     instance.dead = new Promise((_, reject) => (instance.kill = reject));
     instance.dead.catch(() => {});
     current = instance;
+    module.__cph_on_trap?.((error) => broke(instance, error));
     return instance;
+  };
+  const fresh = () => (load.fresh ? load.fresh() : (current.module.__wbg_reset_state(), current.module));
+  /** The instance for a new call, if there is one without waiting. */
+  const ready = () => {
+    // A retired instance that did not fail serves until its calls are done:
+    // a fresh one replaces the module's state under them.
+    const replace = current && current.retired && (current.failed || current.calls === 0);
+    if (current && !replace) return current;
+    if (!current && load.loaded) return open(load.loaded);
+    return undefined;
   };
   /** The instance for a new call, or a promise of it. */
   const instance = () => {
-    if (current && !(current.retired && load.fresh)) return current;
-    if (!current && load.loaded) return open(load.loaded);
-    opening ??= Promise.resolve(current ? load.fresh() : load())
+    const now = ready();
+    if (now) return now;
+    opening ??= Promise.resolve(current ? fresh() : load())
       .then(open)
       .finally(() => (opening = undefined));
     return opening;
@@ -77,13 +91,15 @@ export function instances(load, CphError) {
   };
   /** `use(module)` on `instance`, settled as the rules above say. */
   async function settle(instance, use) {
+    instance.calls++;
     try {
       if (instance.failed) throw instance.failed;
-      return await Promise.race([use(instance.module), instance.dead]);
+      return await Promise.race([use(instance.module, instance), instance.dead]);
     } catch (error) {
       if (error instanceof CphError && error.kind !== "internal") throw error;
       throw broke(instance, error);
     } finally {
+      instance.calls--;
       if (!instance.retired && memory(instance) > FRESH_AFTER_BYTES) instance.retired = true;
     }
   }
@@ -96,7 +112,7 @@ export function instances(load, CphError) {
     if (at instanceof Promise) return at.then((instance) => settle(instance, use));
     return settle(at, use);
   };
-  return { run, settle, instance };
+  return { run, settle, instance, ready };
 }
 
 export function api(plain, signing, CphError) {
@@ -116,8 +132,14 @@ export function api(plain, signing, CphError) {
   /** The pages `open(module)` returns, each `next()` on the instance they were opened on. */
   async function* paged(runs, open) {
     const at = await runs.instance();
-    const pages = await runs.settle(at, open);
-    yield* iterate(pages, (next) => runs.settle(at, next));
+    // Open pages keep their instance from being replaced under them.
+    at.calls++;
+    try {
+      const pages = await runs.settle(at, open);
+      yield* iterate(pages, (next) => runs.settle(at, next));
+    } finally {
+      at.calls--;
+    }
   }
 
   /**
@@ -129,43 +151,40 @@ export function api(plain, signing, CphError) {
   class CphClient {
     #config;
     #runs = plainRun;
-    #module;
+    #instance;
     #client;
     #freed = false;
 
     constructor(config) {
-      let load = plain;
       try {
         // A copy: later changes to the caller's object do not reach the client.
         this.#config = config !== null && typeof config === "object" ? { ...config } : config;
-        if (config?.credentials !== undefined && config?.allowSecretKeyInBrowser === true) {
-          load = signing;
-          this.#runs = signingRun;
-        }
+        if (config?.credentials !== undefined && config?.allowSecretKeyInBrowser === true) this.#runs = signingRun;
       } catch {
         // A getter that throws: the module reads it again and reports it.
         this.#config = config;
       }
-      const module = load.loaded;
-      if (module) {
-        this.#client = new module.CphClient(config);
-        this.#module = module;
+      // Where the module is loaded, from the caller's own object (getters included).
+      const at = this.#runs.ready();
+      if (at) {
+        this.#client = new at.module.CphClient(config);
+        this.#instance = at;
       }
     }
 
-    /** This client on `module`, made there if it was made on another instance. */
-    #on(module) {
+    /** This client on `instance`, made there if it was made on another instance. */
+    #on(module, instance) {
       if (this.#freed) throw new CphError("invalid-input", "invalid client: it was freed with free()");
-      if (this.#module !== module) {
+      if (this.#instance !== instance) {
         this.#client = new module.CphClient(this.#config);
-        this.#module = module;
+        this.#instance = instance;
       }
       return this.#client;
     }
 
     /** Starts `use` now when the module is loaded, so a call made before free() goes ahead. */
     #call(use) {
-      return this.#runs.run((module) => use(this.#on(module)));
+      return this.#runs.run((module, instance) => use(this.#on(module, instance)));
     }
 
     /** Lists one page of the jobs of `{ requestId }` or of up to 20 `{ requestIds }`. */
@@ -185,7 +204,7 @@ export function api(plain, signing, CphError) {
 
     /** The pages of the jobs of `{ requestId }` or `{ requestIds }`, for `for await`. */
     async *paginateJobs(query) {
-      yield* paged(this.#runs, (module) => this.#on(module).paginateJobs(query));
+      yield* paged(this.#runs, (module, instance) => this.#on(module, instance).paginateJobs(query));
     }
 
     /** Frees the client's settings in WebAssembly memory now, rather than when it is collected; later calls reject. */

@@ -103,6 +103,34 @@ function lazyTextCodecs(file) {
   writeFileSync(file, lines.join("\n"));
 }
 
+// A trap (`unreachable`, out of memory) inside a callback of the instance
+// (a timer, a fetch answer, wasm-bindgen's task queue) would escape as an
+// uncaught error, which ends a Node process, and the call it served would
+// never settle. So each closure's call reports a trap to the loader
+// (__cph_on_trap, see api.js), which ends the calls in flight with kind
+// "internal" and starts the next call on a fresh instance
+// (__wbg_reset_state); and a callback of an instance that was replaced does
+// nothing instead of throwing. The rewrites assert what they expect.
+function guardClosures(file) {
+  let source = readFileSync(file, "utf8");
+  const replace = (from, to) => {
+    const found = source.split(from).length - 1;
+    if (found !== 1) throw new Error(`${file}: expected one ${JSON.stringify(from)}, found ${found}; has the wasm-bindgen glue changed?`);
+    source = source.replace(from, to);
+  };
+  if (!source.includes("export function __wbg_reset_state")) throw new Error(`${file}: built without --experimental-reset-state-function`);
+  replace(
+    "            throw new Error('Cannot invoke closure from previous WASM instance');",
+    "            return;",
+  );
+  replace(
+    "            return f(a, state.b, ...args);\n        } finally {",
+    "            return f(a, state.b, ...args);\n        } catch (e) {\n            if (!(e instanceof WebAssembly.RuntimeError)) throw e;\n            __cphOnTrap(e);\n        } finally {",
+  );
+  source += "\nlet __cphOnTrap = () => {};\n/** The loader's hook for a trap inside a callback of the instance. */\nexport function __cph_on_trap(hook) {\n    __cphOnTrap = hook;\n}\n";
+  writeFileSync(file, source);
+}
+
 /** The Node bundle's glue falls back to util's codecs (see lazyTextCodecs). */
 const NODE_TEXT_CODECS = {
   name: "node-text-codecs",
@@ -134,6 +162,7 @@ let errorModule;
   writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
   lazyTextCodecs(join(to, "cph_jobs.js"));
+  guardClosures(join(to, "cph_jobs.js"));
 
   // wasm-bindgen declares `[Symbol.dispose]()` on classes; this names the
   // library that types it, so a consumer's `lib` setting need not.
@@ -152,7 +181,7 @@ let errorModule;
  * copy of the snippet, and its .d.ts (the package's types are written by
  * hand or come from the plain build), are left out.
  */
-function copySecondBuild(build, name, to) {
+function copySecondBuild(build, name, to, client) {
   const from = join(builds, build);
   if (!existsSync(join(from, `${name}_bg.wasm`))) throw new Error(`missing ${build} build in ${from}; run make pkg`);
   mkdirSync(to);
@@ -165,14 +194,15 @@ function copySecondBuild(build, name, to) {
   // The glue names its .d.ts for TypeScript, and this copy has none.
   writeFileSync(join(to, `${name}.js`), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
   lazyTextCodecs(join(to, `${name}.js`));
+  if (client) guardClosures(join(to, `${name}.js`));
 }
 
 // The web build's signing module, in web/signing/, which only a page whose
 // client signs loads, and Node's entry bundles.
-copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"));
+copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"), true);
 // The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
 // server): about 10 KB of gzip that no page should download.
-copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
+copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"), false);
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function findFiles(dir, suffix) {

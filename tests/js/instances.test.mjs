@@ -1,6 +1,6 @@
-// instances.run.mjs in its own process: a broken instance's late callbacks
-// are uncaught errors there, which the test runner would count against the
-// next test file.
+// instances.run.mjs in its own process: it records uncaught errors (there
+// must be none) rather than let the test runner count them against the next
+// test file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
