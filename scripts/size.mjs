@@ -16,12 +16,15 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
  *
  * WEB_GZIP_BUDGET: everything a browser downloads of the web build for a page
  * that signs nothing: the .wasm plus its JS (the entry, the wasm-bindgen glue,
- * the driver and the runtime snippet).
+ * the loader and the error snippet).
  * SIGNING_GZIP_BUDGET: what a page whose client is given `credentials`
  * downloads on top: the signing module and its glue.
  */
-export const WEB_GZIP_BUDGET = 55_700;
-export const SIGNING_GZIP_BUDGET = 67_300;
+// The one Rust driver (async fetch, timers and streams through web-sys and
+// wasm-bindgen-futures) took the page from 55,030 B to about 68,500 B:
+// docs/size-study.md says where the bytes went.
+export const WEB_GZIP_BUDGET = 69_000;
+export const SIGNING_GZIP_BUDGET = 80_000;
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 
