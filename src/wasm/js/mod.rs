@@ -46,12 +46,14 @@ pub fn list_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
-    let args = Args::Positional {
-        jobs: &request_id,
-        options: &options,
-    };
-    call(client, Kind::List, args)
+    Positional {
+        endpoint,
+        project_id,
+        request_id,
+        token,
+        options,
+    }
+    .call(Kind::List)
 }
 
 /// Lists every job of one or many batch requests.
@@ -63,12 +65,14 @@ pub fn list_all_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
-    let args = Args::Positional {
-        jobs: &request_id,
-        options: &options,
-    };
-    call(client, Kind::All, args)
+    Positional {
+        endpoint,
+        project_id,
+        request_id,
+        token,
+        options,
+    }
+    .call(Kind::All)
 }
 
 /// Polls until no job of the batch request(s) is running.
@@ -80,12 +84,14 @@ pub fn wait_for_jobs(
     token: JsValue,
     options: JsValue,
 ) -> Promise {
-    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
-    let args = Args::Positional {
-        jobs: &request_id,
-        options: &options,
-    };
-    call(client, Kind::Wait, args)
+    Positional {
+        endpoint,
+        project_id,
+        request_id,
+        token,
+        options,
+    }
+    .call(Kind::Wait)
 }
 
 /// The pages of the jobs of one or many batch requests, one `next()` at a
@@ -98,12 +104,47 @@ pub fn paginate_jobs(
     token: JsValue,
     options: JsValue,
 ) -> JobPages {
-    let client = Rc::new(positional_client(&endpoint, &project_id, &token));
-    let args = Args::Positional {
-        jobs: &request_id,
-        options: &options,
-    };
-    JobPages::new(client, args)
+    Positional {
+        endpoint,
+        project_id,
+        request_id,
+        token,
+        options,
+    }
+    .pages()
+}
+
+/// A free function's arguments, as JavaScript passed them.
+struct Positional {
+    endpoint: JsValue,
+    project_id: JsValue,
+    request_id: JsValue,
+    token: JsValue,
+    options: JsValue,
+}
+
+impl Positional {
+    /// A client of the endpoint, project and token, and the call's arguments.
+    fn client(&self) -> (Rc<Result<Client, Error>>, Args<'_>) {
+        let client = positional_client(&self.endpoint, &self.project_id, &self.token);
+        let args = Args::Positional {
+            jobs: &self.request_id,
+            options: &self.options,
+        };
+        (Rc::new(client), args)
+    }
+
+    /// Runs a call of `kind`.
+    fn call(&self, kind: Kind) -> Promise {
+        let (client, args) = self.client();
+        call(client, kind, args)
+    }
+
+    /// Plans the pages of a `paginateJobs` call.
+    fn pages(&self) -> JobPages {
+        let (client, args) = self.client();
+        JobPages::new(client, args)
+    }
 }
 
 /// A CPH client for JavaScript: the settings its calls share. It never
