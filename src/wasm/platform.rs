@@ -24,9 +24,9 @@ extern "C" {
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: i32) -> JsValue;
+    pub(super) fn set_timeout(handler: &Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
+    pub(super) fn clear_timeout(handle: &JsValue);
 }
 
 /// Milliseconds since the UNIX epoch, from the platform's clock.

@@ -15,7 +15,7 @@ use web_sys::{
 };
 
 use super::client::thrown_message;
-use super::platform::{is_node, now_ms, read_capped, read_whole};
+use super::platform::{clear_timeout, is_node, now_ms, read_capped, read_whole, set_timeout};
 use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan, ResponseHead};
 
@@ -25,10 +25,6 @@ extern "C" {
     // page, a worker and Node.
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &Function, ms: i32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
 }
 
 /// Sends the request `op` asks for ([`Action::Send`]) with `fetch` (the
