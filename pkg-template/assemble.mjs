@@ -202,7 +202,23 @@ function copySecondBuild(build, name, to, client) {
 copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"), true);
 // The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
 // server): about 10 KB of gzip that no page should download.
+<<<<<<< HEAD
 copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"), false);
+=======
+copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
+// Node's entry, node.cjs, bundles a copy of the error snippet, so its
+// CphError is another class than the web build's. The proxy's glue for Node
+// (proxy.js, which Bun and Deno load too) takes CphError from node.cjs, so
+// that `instanceof` holds with the class `require("cph-jobs")` and
+// `import "cph-jobs"` give there; proxy-workerd.js keeps the web build's.
+{
+  const glue = readFileSync(join(out, "proxy", "cph_jobs_proxy.js"), "utf8");
+  const snippetImport = /^import \{ CphError \} from '[^']*\/error\.js';$/m;
+  if (!snippetImport.test(glue)) throw new Error("proxy glue: expected `import { CphError } from '.../error.js';`");
+  const fromNode = 'import { createRequire } from "node:module";\nconst { CphError } = createRequire(import.meta.url)("../node.cjs");';
+  writeFileSync(join(out, "proxy", "cph_jobs_proxy_node.js"), glue.replace(snippetImport, fromNode));
+}
+>>>>>>> proxy2
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function findFiles(dir, suffix) {
@@ -281,13 +297,17 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
   rmSync(entry);
 }
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
-// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in how
-// they get the checks' module (see proxy.js); the CLI's proxy command.
+// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in which
+// glue they import and how they get the checks' module (see proxy.js); the
+// CLI's proxy command.
 const proxyEntries = {
-  "proxy.js": 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
-  "proxy-workerd.js": 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;',
+  "proxy.js": {
+    PROXY_GLUE: "./proxy/cph_jobs_proxy_node.js",
+    PROXY_WASM: 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
+  },
+  "proxy-workerd.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy.js", PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;' },
 };
-for (const [file, PROXY_WASM] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), { PROXY_WASM }));
+for (const [file, values] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), values));
 for (const file of ["proxy.d.ts", "cli-proxy.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));

@@ -10,12 +10,14 @@
 // The checks are a module of their own (proxy/, the `proxy` cargo feature),
 // not in the package's other modules: they would cost every page about 10 KB
 // of download. assemble.mjs makes two entries of this file, apart only in
-// how they get it (the lines after the import): proxy.js (Node, Bun, Deno)
-// reads the .wasm from disk; proxy-workerd.js imports it, a
-// WebAssembly.Module there. Either way it is instantiated synchronously when
-// the first proxy is built.
+// how they get it (the import and the lines after it): proxy.js (Node, Bun,
+// Deno) reads the .wasm from disk, and its glue throws the CphError of the
+// package's Node entry (node.cjs); proxy-workerd.js imports the .wasm, a
+// WebAssembly.Module there, and its glue throws the web build's CphError,
+// which workerd.js exports. Either way the module is instantiated
+// synchronously when the first proxy is built.
 
-import { initSync, ProxyRoute } from "./proxy/cph_jobs_proxy.js";
+import { initSync, ProxyRoute } from "__PROXY_GLUE__";
 __PROXY_WASM__
 
 let instantiated = false;

@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -217,6 +218,29 @@ describe("the upstream's faults", () => {
     await redacting(new Request(`http://proxy.test${jobsPath("request_id=doc-example&limit=5")}`, { headers: { "X-Auth-Token": TOKEN } }));
     assert.match(quiet[0], /^GET \/cph-proxy\/v1\/\*\/cloud-phone\/jobs\?request_id=\*&limit=5 200 /);
     assert.ok(!quiet[0].includes(PROJECT) && !quiet[0].includes("doc-example"));
+  });
+});
+
+describe("bad options", () => {
+  test("throw the package's one CphError class, as import and as require give it", async () => {
+    const { createProxy, serveProxy } = await import(pathToFileURL(join(consumer, "proxy.mjs")).href);
+    const esm = await import(pathToFileURL(join(consumer, "esm.mjs")).href);
+    const cjs = createRequire(import.meta.url)(join(consumer, "cjs.cjs"));
+    assert.equal(esm.CphError, cjs.CphError, "one class in Node");
+    const bad = [
+      () => createProxy({ region: "xx-nowhere-1" }),
+      () => createProxy({ upstream: "http://cph.example.com" }),
+      () => createProxy({ upstream: mock.url, basePath: "no-slash" }),
+      () => serveProxy(createServer(), { upstream: mock.url, allowedOrigins: ["*"] }),
+    ];
+    for (const build of bad) {
+      assert.throws(build, (err) => {
+        assert.ok(err instanceof esm.CphError, `${err?.constructor?.name}: ${err?.message}`);
+        assert.ok(err instanceof cjs.CphError);
+        assert.equal(err.kind, "invalid-input");
+        return true;
+      });
+    }
   });
 });
 

@@ -208,10 +208,11 @@ export function scenarioOf(id) {
 
 /**
  * Starts the mock on 127.0.0.1.
- * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void, staticDirs?: Record<string, string>}} options
+ * @param {{port?: number, timeScale?: number, seed?: number, log?: (line: string) => void, staticDirs?: Record<string, string>, cors?: boolean}} options
+ *   `cors: false` plays the real service, which sends no CORS headers.
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>, requests: () => number}>}
  */
-export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {}, staticDirs = {} } = {}) {
+export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () => {}, staticDirs = {}, cors = true } = {}) {
   // URL prefix -> folder. "/" is the demo page and "/pkg/" the built package,
   // unless the caller maps them elsewhere (the browser tests serve the
   // installed tarball as "/pkg/").
@@ -246,6 +247,11 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
 
   async function handle(req, res, xRequestId) {
     const url = new URL(req.url, "http://mock.invalid");
+    if (!cors) {
+      // As the real service: no CORS headers, and a preflight is a request it does not serve.
+      for (const name of ["Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Vary"]) res.removeHeader(name);
+      if (req.method === "OPTIONS") return sendJson(res, 405, serviceError("CPS.0002", "Only GET is supported.", xRequestId));
+    }
     if (req.method === "OPTIONS") {
       res.writeHead(204, {
         "Access-Control-Allow-Methods": "GET, OPTIONS",

@@ -68,7 +68,8 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
   // CLI's proxy command, and the module of the proxy's checks alone.
   top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
-  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_bg.wasm"];
+  // Two glues of the one module: Node's throws node.cjs's CphError.
+  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm"];
   const inline = ["web/cph_jobs_bg.wasm.js", "web/cph_jobs_bg.wasm.js.map", "web/signing/cph_jobs_signing_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js.map"];
   // The web build (Node's entry bundles its signing module), with the loader
   // beside it; the browsers' signing module: its glue and .wasm, nothing
