@@ -202,10 +202,7 @@ function copySecondBuild(build, name, to, client) {
 copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"), true);
 // The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
 // server): about 10 KB of gzip that no page should download.
-<<<<<<< HEAD
 copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"), false);
-=======
-copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
 // Node's entry, node.cjs, bundles a copy of the error snippet, so its
 // CphError is another class than the web build's. The proxy's glue for Node
 // (proxy.js, which Bun and Deno load too) takes CphError from node.cjs, so
@@ -218,7 +215,6 @@ copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"));
   const fromNode = 'import { createRequire } from "node:module";\nconst { CphError } = createRequire(import.meta.url)("../node.cjs");';
   writeFileSync(join(out, "proxy", "cph_jobs_proxy_node.js"), glue.replace(snippetImport, fromNode));
 }
->>>>>>> proxy2
 
 /** Every file under `dir` whose name ends with `suffix`. */
 function findFiles(dir, suffix) {
