@@ -100,7 +100,7 @@ impl ClientBuilder {
     }
 
     /// The most jobs a call that follows pages collects (default 100,000);
-    /// see [`CallOptions::max_total_jobs`].
+    /// see [`CallOptions::max_total_jobs`](super::CallOptions::max_total_jobs).
     pub fn max_total_jobs(mut self, max_total_jobs: u32) -> Self {
         self.max_total_jobs = Some(max_total_jobs);
         self

@@ -31,7 +31,7 @@ pub struct CallOptions {
     /// Cancels the call; it then fails with [`ErrorKind::Aborted`](crate::ErrorKind::Aborted).
     pub signal: Option<AbortSignal>,
     /// The deadline of the whole call, retries included; default 30000 ms.
-    /// For [`Pages`], each page has its own.
+    /// For [`Pages`](super::Pages), each page has its own.
     pub timeout_ms: Option<u32>,
     /// Where to start (`offset`); for batches of many ids, where each group
     /// of 20 starts.
@@ -43,7 +43,7 @@ pub struct CallOptions {
     /// The most bytes a response body may have; the client's by default.
     pub max_response_bytes: Option<u64>,
     /// The most jobs a call that follows pages collects (and 640 bytes of
-    /// pages per job); for [`Pages`], the pages it follows are this divided
+    /// pages per job); for [`Pages`](super::Pages), the pages it follows are this divided
     /// by the page size. The client's by default (100,000). Past it the call
     /// fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded).
     pub max_total_jobs: Option<u32>,
