@@ -47,9 +47,8 @@ export function instances(load, CphError) {
   let current;
   let opening;
   const open = (module) => {
-    const instance = { module, retired: false, failed: undefined, calls: 0 };
-    instance.dead = new Promise((_, reject) => (instance.kill = reject));
-    instance.dead.catch(() => {});
+    // `ends`: how to end each call in flight, should the instance fail.
+    const instance = { module, retired: false, failed: undefined, calls: 0, ends: new Set() };
     current = instance;
     module.__cph_on_trap?.((error) => broke(instance, error));
     return instance;
@@ -78,7 +77,7 @@ export function instances(load, CphError) {
       const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       instance.failed = `the cph-jobs WebAssembly instance failed (${why}); the call ended, and the next call runs on a fresh instance`;
       instance.retired = true;
-      instance.kill(new CphError("internal", instance.failed));
+      for (const end of instance.ends) end(new CphError("internal", instance.failed));
     }
     return new CphError("internal", instance.failed);
   };
@@ -92,13 +91,19 @@ export function instances(load, CphError) {
   /** `use(module)` on `instance`, settled as the rules above say. */
   async function settle(instance, use) {
     instance.calls++;
+    // A promise of this call's own, which the instance's failure rejects: one
+    // shared by every call would keep each call's result alive for good.
+    let end;
+    const ended = new Promise((_, reject) => (end = reject));
+    instance.ends.add(end);
     try {
       if (instance.failed) throw instance.failed;
-      return await Promise.race([use(instance.module, instance), instance.dead]);
+      return await Promise.race([use(instance.module, instance), ended]);
     } catch (error) {
       if (error instanceof CphError && error.kind !== "internal") throw error;
       throw broke(instance, error);
     } finally {
+      instance.ends.delete(end);
       instance.calls--;
       if (!instance.retired && memory(instance) > FRESH_AFTER_BYTES) instance.retired = true;
     }
