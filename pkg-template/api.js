@@ -95,6 +95,8 @@ export function instances(load, CphError) {
     // shared by every call would keep each call's result alive for good.
     let end;
     const ended = new Promise((_, reject) => (end = reject));
+    // Handled, should `use` throw before the race below looks at it.
+    ended.catch(() => {});
     instance.ends.add(end);
     try {
       if (instance.failed) throw instance.failed;
