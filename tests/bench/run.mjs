@@ -108,6 +108,17 @@ const decode = execFileSync("cargo", ["bench", "--quiet", "--bench", "decode", "
   .filter((line) => line.startsWith("{"))
   .map((line) => JSON.parse(line));
 
+step("de-duplication of 100,000 request ids: cargo bench --bench dedup");
+const dedup = execFileSync("cargo", ["bench", "--quiet", "--bench", "dedup"], {
+  cwd: root,
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+})
+  .trim()
+  .split("\n")
+  .filter((line) => line.startsWith("de-duplicate"))
+  .pop();
+
 // --- the mock, and everything that calls it ---------------------------------
 const mock = await startMock({ staticDirs: { "/bench/": here } });
 const env = { CPH_MOCK_URL: mock.url, BENCH_QUICK: quick ? "1" : "0" };
@@ -262,6 +273,10 @@ say();
 say(table(["jobs per page", "body", "decode µs", "decode MB/s", "decode + to_json µs", "decode + to_json MB/s", "straight to text µs", "straight to text MB/s"], decode.map((d) => [
   d.jobs.toLocaleString("en-US"), `${kb(d.bytes)} KB`, d.decodeUs.toFixed(1), d.decodeMBps.toFixed(0), d.decodeToJsonUs.toFixed(1), d.decodeToJsonMBps.toFixed(0), d.textUs.toFixed(1), d.textMBps.toFixed(0),
 ])));
+say();
+say("## De-duplication of request ids (native core)");
+say();
+say(`\`cargo bench --bench dedup\` (benches/dedup.rs): what \`listAllJobs\` and \`waitForJobs\` do with the ids before their first request: ${dedup}.`);
 say();
 say("Timings on a shared machine move from run to run; compare ratios taken in the same run rather than absolute figures across runs.");
 say();
