@@ -4,8 +4,9 @@
 //
 //   node pkg-template/assemble.mjs
 //
-// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, make
-// the glue's text codecs lazy, add the loader (api.js), fill in the entry
+// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, give
+// its imports short names (assemble-imports.mjs), make the glue's text codecs
+// lazy, add the loader (api.js), fill in the entry
 // points (index.js, workerd.js, inline.js and its base64 modules), bundle the
 // Node entry into CommonJS with esbuild, and write package.json with the
 // crate's version, license and repository (Cargo.toml is the one place they
@@ -16,6 +17,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, transformSync } from "esbuild";
+import { shortImports } from "./assemble-imports.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -161,6 +163,7 @@ let errorModule;
   // The folder says how Node must read its .js files.
   writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
+  shortImports(join(to, "cph_jobs_bg.wasm"), join(to, "cph_jobs.js"), "cph_jobs");
   lazyTextCodecs(join(to, "cph_jobs.js"));
   guardClosures(join(to, "cph_jobs.js"));
 
@@ -193,6 +196,7 @@ function copySecondBuild(build, name, to, client) {
   if ((glue.match(snippetImport) ?? []).length !== 1) throw new Error(`${build} glue: expected one import of the error snippet`);
   // The glue names its .d.ts for TypeScript, and this copy has none.
   writeFileSync(join(to, `${name}.js`), glue.replace(snippetImport, shared).replace(/^\/\* @ts-self-types=.*\*\/\n/m, ""));
+  shortImports(join(to, `${name}_bg.wasm`), join(to, `${name}.js`), name);
   lazyTextCodecs(join(to, `${name}.js`));
   if (client) guardClosures(join(to, `${name}.js`));
 }
