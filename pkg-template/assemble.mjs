@@ -43,7 +43,9 @@ const WASM_FEATURES = [
 // offsets (-380 B): Rust's wasm32 layout puts the stack first, so the low
 // 1 KiB is only the far end of a 1 MiB stack and no pointer arithmetic wraps
 // into it. Together: -665 B.
-const WASM_OPT_FLAGS = ["-O3", "--converge", "--low-memory-unused", "--strip-producers", "--strip-target-features"];
+// KEEP_NAMES=1 keeps the function names (wasm-opt -g), so that a CPU
+// profile of the package names Rust functions instead of numbers.
+const WASM_OPT_FLAGS = [...(process.env.KEEP_NAMES ? ["-g"] : []), "-O3", "--converge", "--low-memory-unused", "--strip-producers", "--strip-target-features"];
 
 // The version, license and repository live in Cargo.toml's [package], the
 // file's first table, so the first match of each key is the package's.
