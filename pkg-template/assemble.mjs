@@ -310,7 +310,7 @@ const proxyEntries = {
   "proxy-workerd.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy.js", PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;' },
 };
 for (const [file, values] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), values));
-for (const file of ["proxy.d.ts", "cli-proxy.mjs"]) writeFileSync(join(out, file), template(file));
+for (const file of ["proxy.d.ts", "cli-proxy.mjs", "cli-output.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 

@@ -62,7 +62,7 @@ function npmFiles() {
 test("npm: npm publish --dry-run lists only the package's files", () => {
   const { version, files } = npmFiles();
   assert.equal(version, cargoVersion, "the npm version is the crate's");
-  const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
+  const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "cli-output.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
   // The workerd and inline entries, and the inline entry's base64 modules.
   top.push("workerd.js", "workerd.js.map", "inline.js", "inline.js.map");
   // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
