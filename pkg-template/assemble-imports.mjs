@@ -5,7 +5,7 @@
 // (`__wbg_fetch_fdadcb1e610bcd82`), under the module name
 // `./cph_jobs_bg.js`; the names sit in the .wasm and again as keys in the
 // glue, and hashes do not compress. Renaming them `a`, `b`, … in both
-// places saves about 2.5 KB of gzip on a page (docs/size-study.md).
+// places saves about 2.9 KB of gzip on a page (docs/size-study.md).
 //
 // Why by hand: wasm-opt's --minify-imports renames only imports from `env`,
 // and --minify-imports-and-exports-and-modules renames the exports too,
@@ -43,6 +43,8 @@ function encodeLeb(value) {
 }
 
 const utf8 = new TextDecoder();
+/** `text` matched literally inside a regular expression. */
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const name = (text) => {
   const bytes = new TextEncoder().encode(text);
   return [...encodeLeb(bytes.length), ...bytes];
@@ -120,14 +122,15 @@ export function shortImports(wasm, glue, stem) {
   writeFileSync(wasm, Buffer.concat([head, Buffer.from([IMPORT_SECTION, ...encodeLeb(section.length)]), Buffer.from(section), tail]));
 
   let source = readFileSync(glue, "utf8");
+  // `pattern`: a line of the glue, as a regular expression's source.
   const replaceOnce = (pattern, replacement, what) => {
-    const found = source.match(new RegExp(pattern.source, "gm"))?.length ?? 0;
+    const found = source.match(new RegExp(pattern, "gm"))?.length ?? 0;
     if (found !== 1) throw new Error(`${glue}: expected one ${what}, found ${found}; has the wasm-bindgen glue changed?`);
-    source = source.replace(new RegExp(pattern.source, "m"), replacement);
+    source = source.replace(new RegExp(pattern, "m"), replacement);
   };
   for (const [field, short] of renamed) {
-    replaceOnce(new RegExp(`^( {8})${field}(: function\\()`), `$1${short}$2`, `key ${field}`);
+    replaceOnce(`^( {8})${escape(field)}(: function\\()`, `$1${short}$2`, `key ${field}`);
   }
-  replaceOnce(new RegExp(`^( {8})"${from.replace(/\./g, "\\.")}"(: import0,)$`), `$1${MODULE}$2`, `module ${from}`);
+  replaceOnce(`^( {8})"${escape(from)}"(: import0,)$`, `$1${MODULE}$2`, `module ${from}`);
   writeFileSync(glue, source);
 }
