@@ -16,7 +16,8 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, transformSync } from "esbuild";
+import { build } from "esbuild";
+import { minify } from "terser";
 import { shortImports } from "./assemble-imports.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -317,29 +318,32 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // The web build's JavaScript is minified, with a source map beside each
 // file (the readable source inside it) for debuggers: a browser downloads
 // every byte of it, comments included, unless a bundler minifies it again.
-// That takes the JavaScript of a page from 13 KB to under 8 KB after gzip.
-// White space and syntax only: names stay as written, so classes show as
-// themselves (`err.constructor.name` is "CphError"), and esbuild needs none
-// of the helpers (class static blocks) that keeping renamed names would add,
-// which older browsers cannot parse. The Node build, which nothing
-// downloads, stays as written.
+// terser, not esbuild: it renames the local names (about 1 KB of the page
+// after gzip, measured in docs/size-study.md) while it keeps every class and
+// function name as written, so classes show as themselves
+// (`err.constructor.name` is "CphError"); esbuild renames a module's
+// top-level names too, or keeps them only through helpers (class static
+// blocks) that older browsers cannot parse. Top-level names stay, so the
+// glue's exports and the names it looks up keep their spelling. The Node
+// build, which nothing downloads, stays as written.
 for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")]) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
-  const { code, map } = transformSync(source, {
-    format: "esm",
-    target: "es2022",
-    minifyWhitespace: true,
-    minifySyntax: true,
-    // The glue's pointer to its types, which minifying would drop; as a
-    // banner, the source map accounts for its line.
-    banner: source.match(/^\/\* @ts-self-types=.*\*\//)?.[0] ?? "",
-    sourcemap: "external",
+  const { code, map } = await minify(
     // Apart from the minified file's own name, so a debugger shows both.
-    sourcefile: `source/${name}`,
-    sourcesContent: true,
-  });
-  writeFileSync(file, `${code}//# sourceMappingURL=${name}.map\n`);
+    { [`source/${name}`]: source },
+    {
+      module: true,
+      ecma: 2020,
+      mangle: { toplevel: false },
+      keep_classnames: true,
+      keep_fnames: true,
+      // The glue's pointer to its types, which a minifier would drop.
+      format: { comments: /@ts-self-types=/ },
+      sourceMap: { filename: name, url: `${name}.map`, includeSources: true },
+    },
+  );
+  writeFileSync(file, `${code}\n`);
   writeFileSync(`${file}.map`, map);
 }
 
