@@ -323,9 +323,9 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // function name as written, so classes show as themselves
 // (`err.constructor.name` is "CphError"); esbuild renames a module's
 // top-level names too, or keeps them only through helpers (class static
-// blocks) that older browsers cannot parse. Top-level names stay, so the
-// glue's exports and the names it looks up keep their spelling. The Node
-// build, which nothing downloads, stays as written.
+// blocks) that older browsers cannot parse. Exports keep their spelling;
+// other top-level bindings are renamed like locals. The Node build, which
+// nothing downloads, stays as written.
 for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")]) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
@@ -335,7 +335,6 @@ for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "i
     {
       module: true,
       ecma: 2020,
-      mangle: { toplevel: false },
       keep_classnames: true,
       keep_fnames: true,
       // The glue's pointer to its types, which a minifier would drop.
