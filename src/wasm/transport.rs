@@ -5,17 +5,17 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, AbortSignal, Headers, RequestCache, RequestCredentials, RequestInit,
-    RequestRedirect, Response, ResponseType,
+    AbortController, AbortSignal, RequestCache, RequestCredentials, RequestInit, RequestRedirect,
+    Response, ResponseType,
 };
 
 use super::client::thrown_message;
-use super::platform::{clear_timeout, is_node, now_ms, read_capped, read_whole, set_timeout};
+use super::platform::{clear_timeout, is_node, now_ms, read_capped, read_whole, set, set_timeout};
 use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan, ResponseHead};
 
@@ -55,12 +55,12 @@ pub(super) async fn send(
         Some(guard) => guard,
         None => return op.failed(unsupported(), now_ms()),
     };
-    let Ok(headers) = Headers::new() else {
-        return op.failed(unsupported(), now_ms());
-    };
+    // A plain object, not a `Headers`: two imports fewer (128 B of the page
+    // after gzip), and a caller's `fetch` wrapper can spread it. Only names
+    // and values the core has already checked reach here.
+    let headers = Object::new();
     for header in signed {
-        // Only a header value the core has already checked reaches here.
-        let _ = headers.append(header.name, &header.value);
+        set(&headers, header.name, &JsValue::from_str(&header.value));
     }
     let init = RequestInit::new();
     init.set_method("GET");
@@ -152,7 +152,7 @@ fn no_fetch() -> Failure<'static> {
 /// The failure of a platform without the parts `fetch` needs.
 fn unsupported() -> Failure<'static> {
     Failure::Network {
-        detail: Some("AbortController or Headers is not available here"),
+        detail: Some("AbortController is not available here"),
         cause: None,
         reading_body: false,
         in_browser: !is_node(),

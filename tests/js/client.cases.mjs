@@ -248,7 +248,8 @@ export const cases = [
         endpoint: `${url}/proxy/`,
         projectId: "p",
         token,
-        fetch: (input, init) => (urls.push(input), fetch(input, init)),
+        // A console's wrapper that adds a header by spreading the package's.
+        fetch: (input, init) => (urls.push(input), fetch(input, { ...init, headers: { ...init.headers, "x-console": "1" } })),
       });
       const viaWrapper = await wrapped.listAllJobs({ requestIds: ["jobs-2"] });
       const notResponse = await new pkg.CphClient({ endpoint: url, projectId: "p", token, fetch: async () => ({ status: 200 }) })

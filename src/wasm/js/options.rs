@@ -170,7 +170,8 @@ pub struct CphClientConfig {
     /// The default `maxTotalJobs` of each call that follows pages; 100000.
     #[tsify(optional)]
     pub max_total_jobs: Option<u32>,
-    /// A `fetch` to send requests with, e.g. a console's own wrapper.
+    /// A `fetch` to send requests with, e.g. a console's own wrapper; it gets
+    /// the request's headers as a plain object in `init.headers`.
     #[tsify(
         type = "(input: string, init: RequestInit) => Promise<Response>",
         optional
