@@ -7,10 +7,13 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
+#[cfg(feature = "js")]
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
+#[cfg(feature = "js")]
+use super::platform::thrown_message;
 use super::platform::{now_ms, race, random, sleep, Cut};
 use super::transport;
 use crate::error::Error;
@@ -367,21 +370,6 @@ fn threw(op: &mut Operation, what: &str, thrown: &JsValue) -> Action {
         },
         now_ms(),
     )
-}
-
-/// What a thrown value says: a string as it is, an error's non-empty
-/// `message`; getters that throw, or odd values, say nothing.
-pub(crate) fn thrown_message(value: &JsValue) -> Option<String> {
-    if let Some(text) = value.as_string() {
-        return Some(text);
-    }
-    if !value.is_object() {
-        return None;
-    }
-    let message = Reflect::get(value, &JsValue::from_str("message"))
-        .ok()?
-        .as_string()?;
-    (!message.is_empty()).then_some(message)
 }
 
 /// A call that ended with neither a response nor an error, which the

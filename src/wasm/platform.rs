@@ -49,6 +49,21 @@ pub(crate) fn is_node() -> bool {
         .is_ok_and(|n| n.is_string())
 }
 
+/// What a thrown value says: a string as it is, an error's non-empty
+/// `message`; getters that throw, or odd values, say nothing.
+pub(crate) fn thrown_message(value: &JsValue) -> Option<String> {
+    if let Some(text) = value.as_string() {
+        return Some(text);
+    }
+    if !value.is_object() {
+        return None;
+    }
+    let message = Reflect::get(value, &JsValue::from_str("message"))
+        .ok()?
+        .as_string()?;
+    (!message.is_empty()).then_some(message)
+}
+
 /// Sets `key` on a plain object; setting a property of a fresh object cannot
 /// fail, and a failure would only leave it out.
 pub(crate) fn set(object: &Object, key: &str, value: &JsValue) {

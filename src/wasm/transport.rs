@@ -14,8 +14,9 @@ use web_sys::{
     Response, ResponseType,
 };
 
-use super::client::thrown_message;
-use super::platform::{clear_timeout, is_node, now_ms, read_capped, read_whole, set, set_timeout};
+use super::platform::{
+    clear_timeout, is_node, now_ms, read_capped, read_whole, set, set_timeout, thrown_message,
+};
 use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan, ResponseHead};
 
