@@ -12,21 +12,23 @@ async function openPage(browser, origin) {
 }
 
 /** Per-call medians of floor, baseline and listJobs for every page size. */
-export async function chromiumCalls(browser, origin, { quick = false, log = () => {} } = {}) {
+/** `against`: also time the build of the package the mock serves at /against/. */
+export async function chromiumCalls(browser, origin, { quick = false, against = false, log = () => {} } = {}) {
   const { page, close } = await openPage(browser, origin);
   page.on("console", (msg) => log(`  chromium: ${msg.text()}`));
   try {
     return await page.evaluate(
-      async ({ token, quick }) => {
+      async ({ token, quick, against }) => {
         const { compare, contenders } = await import("/bench/calls.mjs");
         const { listJobs } = await import("/pkg/index.js");
         const { listJobsBaseline } = await import("/bench/baseline.mjs");
-        return compare(contenders(location.origin, token, listJobs, listJobsBaseline), {
+        const other = against ? (await import("/against/index.js")).listJobs : undefined;
+        return compare(contenders(location.origin, token, listJobs, listJobsBaseline, other), {
           quick,
           log: (line) => console.log(line),
         });
       },
-      { token: TOKEN, quick },
+      { token: TOKEN, quick, against },
     );
   } finally {
     await close();

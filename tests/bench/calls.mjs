@@ -19,12 +19,15 @@ export const median = (xs) => {
 };
 
 /**
- * The three contenders for one endpoint: `floor` only fetches the body
- * (the mock and the network, what neither side can avoid), `baseline` is
- * the hand-written code, `listJobs` the package.
+ * The contenders for one endpoint: `floor` only fetches the body (the mock
+ * and the network, what neither side can avoid), `baseline` is the
+ * hand-written code, `listJobs` the package, and `against`, when given,
+ * another build of the package (`make bench AGAINST=dir`), for a before and
+ * after in one process.
  */
-export function contenders(endpoint, token, listJobs, listJobsBaseline) {
+export function contenders(endpoint, token, listJobs, listJobsBaseline, against) {
   return {
+    ...(against && { against: (id) => against(endpoint, "bench", id, token) }),
     floor: async (id) => {
       const res = await fetch(`${endpoint}/v1/bench/cloud-phone/jobs?request_id=${id}`, {
         headers: { "X-Auth-Token": token },
@@ -60,6 +63,7 @@ export async function compare(fns, { sizes = PAGE_SIZES, quick = false, log = ()
     if (canonical(a) !== canonical(b) || b.jobs.length !== jobs) {
       throw new Error(`listJobs and the baseline disagree on ${id}`);
     }
+    if (fns.against && canonical(await fns.against(id)) !== canonical(b)) throw new Error(`listJobs and the build it is compared against disagree on ${id}`);
     const bytes = await fns.floor(id);
     for (const name of names) for (let i = 0; i < warmup; i++) await fns[name](id);
     const samples = Object.fromEntries(names.map((n) => [n, []]));

@@ -2,9 +2,13 @@
 // tests/bench/run.mjs, and prints one JSON line last. The mock runs in the
 // parent, so its work never shares this event loop.
 //
-//   node tests/bench/node.mjs calls              (CPH_MOCK_URL set; BENCH_QUICK=1 for a short run)
+//   node tests/bench/node.mjs calls              (CPH_MOCK_URL set; BENCH_QUICK=1 for a short run;
+//                                                 BENCH_AGAINST=dir adds that build of the package)
 //   node --expose-gc tests/bench/node.mjs memory listJobs|baseline
-//   node tests/bench/node.mjs cold package|baseline|none
+//   node tests/bench/node.mjs cold package|against|baseline|none
+
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const PACKAGE = new URL("../../pkg/node.mjs", import.meta.url).href;
 const BASELINE = new URL("./baseline.mjs", import.meta.url).href;
@@ -18,8 +22,8 @@ if (mode === "cold") {
   // validation, so nothing is sent. The baseline has nothing to set up, and
   // its import is the reference.
   const t0 = performance.now();
-  if (which === "package") {
-    const { listJobs } = await import(PACKAGE);
+  if (which === "package" || which === "against") {
+    const { listJobs } = await import(which === "package" ? PACKAGE : pathToFileURL(join(process.env.BENCH_AGAINST, "node.mjs")).href);
     const t1 = performance.now();
     await listJobs("", "p", "r", TOKEN).catch(() => {});
     const t2 = performance.now();
@@ -35,7 +39,8 @@ if (mode === "cold") {
   const { compare, contenders } = await import("./calls.mjs");
   const { listJobs } = await import(PACKAGE);
   const { listJobsBaseline } = await import(BASELINE);
-  const results = await compare(contenders(endpoint, TOKEN, listJobs, listJobsBaseline), {
+  const against = process.env.BENCH_AGAINST ? (await import(pathToFileURL(join(process.env.BENCH_AGAINST, "node.mjs")).href)).listJobs : undefined;
+  const results = await compare(contenders(endpoint, TOKEN, listJobs, listJobsBaseline, against), {
     quick: process.env.BENCH_QUICK === "1",
     log: (line) => console.error(`  node: ${line}`),
   });

@@ -3,28 +3,34 @@
 // Prints the tables and writes them to BENCHMARKS.md with the machine, the
 // versions and the date.
 //
-//   node tests/bench/run.mjs [--quick] [--out FILE]
+//   node tests/bench/run.mjs [--quick] [--calls-only] [--against DIR] [--out FILE]
 //
 // Expects a built pkg/ (make bench builds it). --quick cuts rounds and the
-// memory run to 1,000 calls, for trying the machinery; its figures are not
-// for BENCHMARKS.md, so it writes nothing unless --out is given.
+// memory run to 1,000 calls, for trying the machinery; --calls-only times
+// the calls alone (Node and Chromium); --against DIR times the package
+// built in DIR (a copy of an earlier pkg/) beside this one, in the same
+// processes, for a before and after (`make bench AGAINST=DIR`). Figures of
+// a partial run are not for BENCHMARKS.md, so --quick and --calls-only
+// write nothing unless --out is given.
 
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMock } from "../mock/server.mjs";
 import { launch } from "../e2e/chromium.mjs";
-import { buildFiles, SIGNING_GZIP_BUDGET, WEB_GZIP_BUDGET } from "../../scripts/size.mjs";
+import { nodeFiles, pageDownloads, tarball, PAGE_GZIP_BUDGET, SIGNING_EXTRA_GZIP_BUDGET, TARBALL_BUDGET } from "../../scripts/size.mjs";
 import { median } from "./calls.mjs";
 import { chromiumCalls, chromiumCold, chromiumMemory } from "./browser.mjs";
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const here = join(root, "tests", "bench");
 const quick = process.argv.includes("--quick");
-const outArg = process.argv.indexOf("--out");
-const outFile = outArg > 0 ? process.argv[outArg + 1] : quick ? null : join(root, "BENCHMARKS.md");
+const callsOnly = process.argv.includes("--calls-only");
+const valueOf = (flag) => (process.argv.includes(flag) ? process.argv[process.argv.indexOf(flag) + 1] : undefined);
+const against = valueOf("--against") ? resolve(valueOf("--against")) : undefined;
+const outFile = valueOf("--out") ?? (quick || callsOnly ? null : join(root, "BENCHMARKS.md"));
 const COLD_SAMPLES = quick ? 5 : 21;
 
 const step = (what) => console.error(`[bench] ${what}`);
@@ -53,9 +59,9 @@ function nodeChild(args, env = {}, nodeFlags = []) {
 }
 
 /** Wall time of a whole `node` process, start to exit, and what it printed. */
-async function timedProcess(args) {
+async function timedProcess(args, env) {
   const t0 = performance.now();
-  const result = await nodeChild(args);
+  const result = await nodeChild(args, env);
   return { ...result, wallMs: performance.now() - t0 };
 }
 
@@ -90,15 +96,15 @@ const machine = {
 };
 
 // --- size -------------------------------------------------------------------
-step("size");
-const web = buildFiles("web");
-const signing = buildFiles("web-signing");
-const node = buildFiles("node");
+step("size: what Chromium fetches for a page's call, and the tarball");
+const { plain: web, signing } = callsOnly ? { plain: [], signing: [] } : await pageDownloads();
+const node = nodeFiles();
+const packed = tarball();
 const sum = (rows, key) => rows.reduce((s, r) => s + r[key], 0);
 
 // --- decode throughput (native), first: it wants the CPU to itself ----------
 step("decode throughput: cargo bench --bench decode");
-const decode = execFileSync("cargo", ["bench", "--quiet", "--bench", "decode", "--", "--json"], {
+const decode = callsOnly ? [] : execFileSync("cargo", ["bench", "--quiet", "--bench", "decode", "--", "--json"], {
   cwd: root,
   encoding: "utf8",
   stdio: ["ignore", "pipe", "inherit"],
@@ -109,7 +115,7 @@ const decode = execFileSync("cargo", ["bench", "--quiet", "--bench", "decode", "
   .map((line) => JSON.parse(line));
 
 step("de-duplication of 100,000 request ids: cargo bench --bench dedup");
-const dedup = execFileSync("cargo", ["bench", "--quiet", "--bench", "dedup"], {
+const dedup = callsOnly ? "" : execFileSync("cargo", ["bench", "--quiet", "--bench", "dedup"], {
   cwd: root,
   encoding: "utf8",
   stdio: ["ignore", "pipe", "inherit"],
@@ -120,8 +126,8 @@ const dedup = execFileSync("cargo", ["bench", "--quiet", "--bench", "dedup"], {
   .pop();
 
 // --- the mock, and everything that calls it ---------------------------------
-const mock = await startMock({ staticDirs: { "/bench/": here } });
-const env = { CPH_MOCK_URL: mock.url, BENCH_QUICK: quick ? "1" : "0" };
+const mock = await startMock({ staticDirs: { "/bench/": here, ...(against && { "/against/": against }) } });
+const env = { CPH_MOCK_URL: mock.url, BENCH_QUICK: quick ? "1" : "0", ...(against && { BENCH_AGAINST: against }) };
 let browser;
 let results;
 try {
@@ -129,13 +135,13 @@ try {
   const nodeCalls = await nodeChild(["calls"], env);
 
   step(`cold start, Node (${COLD_SAMPLES} fresh processes each)`);
-  const cold = { package: [], baseline: [], none: [] };
-  for (let i = 0; i < COLD_SAMPLES; i++) {
-    for (const which of Object.keys(cold)) cold[which].push(await timedProcess(["cold", which]));
+  const cold = { package: [], ...(against && { against: [] }), baseline: [], none: [] };
+  for (let i = 0; i < (callsOnly ? 0 : COLD_SAMPLES); i++) {
+    for (const which of Object.keys(cold)) cold[which].push(await timedProcess(["cold", which], env));
   }
 
   step("memory, Node");
-  const nodeMemory = {
+  const nodeMemory = callsOnly ? {} : {
     listJobs: await nodeChild(["memory", "listJobs"], env, ["--expose-gc"]),
     baseline: await nodeChild(["memory", "baseline"], env, ["--expose-gc"]),
   };
@@ -143,16 +149,16 @@ try {
   browser = await launch();
   const chromium = browser.version();
   step(`per call, Chromium ${chromium}`);
-  const browserCalls = await chromiumCalls(browser, mock.url, { quick, log: (l) => console.error(l) });
+  const browserCalls = await chromiumCalls(browser, mock.url, { quick, against: Boolean(against), log: (l) => console.error(l) });
 
   step(`cold start, Chromium (${COLD_SAMPLES} fresh contexts)`);
   const browserCold = { package: [], baseline: [] };
-  for (let i = 0; i < COLD_SAMPLES; i++) {
+  for (let i = 0; i < (callsOnly ? 0 : COLD_SAMPLES); i++) {
     for (const which of Object.keys(browserCold)) browserCold[which].push(await chromiumCold(browser, mock.url, which));
   }
 
   step("memory, Chromium");
-  const browserMemory = await chromiumMemory(browser, mock.url, { quick });
+  const browserMemory = callsOnly ? [] : await chromiumMemory(browser, mock.url, { quick });
 
   results = { nodeCalls, cold, nodeMemory, chromium, browserCalls, browserCold, browserMemory };
 } finally {
@@ -183,28 +189,30 @@ say(table(["machine", ""], [
 ], true));
 say();
 
-say("## Size");
-say();
-say("Bytes of each file a program loads; gzip -9 and brotli (quality 11) as node:zlib makes them. The web build's JavaScript is minified (with source maps beside it, which browsers do not fetch); the signer is a second module that only a client given `credentials` and `allowSecretKeyInBrowser` loads.");
-say();
-const sizeRows = (rows) => rows.map((r) => [r.file.replace(/snippets\/[^/]+\//, "snippets/…/"), r.raw, r.gzip, r.brotli]);
-const webWasm = web.find((r) => r.file.endsWith(".wasm"));
-const webGlue = web.find((r) => r.file.endsWith("web/cph_jobs.js"));
-say(table(["web build (browsers, bundlers)", "raw B", "gzip -9 B", "brotli B"], [
-  ...sizeRows(web),
-  ["**wasm + wasm-bindgen glue**", webWasm.raw + webGlue.raw, webWasm.gzip + webGlue.gzip, webWasm.brotli + webGlue.brotli],
-  ["**all a browser downloads** (wasm + glue + entry + driver + snippet)", sum(web, "raw"), `**${sum(web, "gzip")}**`, `**${sum(web, "brotli")}**`],
-]));
-say();
-say(table(["web build, signing module (only for a client with credentials)", "raw B", "gzip -9 B", "brotli B"], [
-  ...sizeRows(signing),
-  ["**on top, for a client with credentials**", sum(signing, "raw"), sum(signing, "gzip"), sum(signing, "brotli")],
-]));
-say();
-say(table(["Node build", "raw B", "gzip -9 B", "brotli B"], [...sizeRows(node), ["**all Node loads**", sum(node, "raw"), sum(node, "gzip"), sum(node, "brotli")]]));
-say();
-say(`The size budgets in \`make test\` (scripts/size.mjs) are ${WEB_GZIP_BUDGET} B gzip -9 for all a browser downloads, and ${SIGNING_GZIP_BUDGET} B for the signing module; this build uses ${sum(web, "gzip")} B and ${sum(signing, "gzip")} B. The issue's target for wasm + JS glue gzipped is 35 KB (stretch 25 KB).`);
-say();
+if (!callsOnly) {
+  say("## Size");
+  say();
+  say("What a page downloads is measured as Chromium fetches it (scripts/size.mjs): an empty page imports the package's browser entry and makes one call against the mock, and every file of the package it requested counts, at gzip -9 and brotli (quality 11) of the file as node:zlib makes them. The web build's JavaScript is minified (with source maps beside it, which browsers do not fetch). A page whose client signs loads the signing module instead of the plain one.");
+  say();
+  const sizeRows = (rows) => rows.map((r) => [r.file.replace(/snippets\/[^/]+\//, "snippets/…/"), r.raw, r.gzip, r.brotli]);
+  say(table(["a page's one `listJobs` call", "raw B", "gzip -9 B", "brotli B"], [
+    ...sizeRows(web),
+    ["**all the page downloads**", sum(web, "raw"), `**${sum(web, "gzip")}**`, `**${sum(web, "brotli")}**`],
+  ]));
+  say();
+  say(table(["a page's one signed call (`CphClient` with `credentials`)", "raw B", "gzip -9 B", "brotli B"], [
+    ...sizeRows(signing),
+    ["**all the page downloads**", sum(signing, "raw"), `**${sum(signing, "gzip")}**`, `**${sum(signing, "brotli")}**`],
+    ["more than the `listJobs` page", sum(signing, "raw") - sum(web, "raw"), sum(signing, "gzip") - sum(web, "gzip"), sum(signing, "brotli") - sum(web, "brotli")],
+  ]));
+  say();
+  say(table(["Node build", "raw B", "gzip -9 B", "brotli B"], [...sizeRows(node), ["**all Node loads**", sum(node, "raw"), sum(node, "gzip"), sum(node, "brotli")]]));
+  say();
+  say(`The npm tarball (\`npm pack\`): ${packed.packed} B packed, ${packed.unpacked} B unpacked, ${packed.files} files.`);
+  say();
+  say(`The budgets in \`make test\` (scripts/size.mjs): ${PAGE_GZIP_BUDGET} B gzip -9 for the \`listJobs\` page (this build: ${sum(web, "gzip")} B), ${SIGNING_EXTRA_GZIP_BUDGET} B more for the signed call's page (${sum(signing, "gzip") - sum(web, "gzip")} B), and ${TARBALL_BUDGET} B for the packed tarball (${packed.packed} B).`);
+  say();
+}
 
 say("## Per call");
 say();
@@ -213,8 +221,9 @@ say("Median time per call (the median over rounds of each round's mean of a few 
   "`fetch only` fetches the same body and does nothing with it: the mock and the loopback HTTP that both sides pay. " +
   "Contenders run in one process, their order rotating every round; both results are checked to be equal before timing.");
 say();
+const againstNote = against ? " `against` is the build of the package in the folder given to `--against`, timed in the same processes (a before and after)." : "";
 const callTable = (rows) =>
-  table(["jobs per page", "body", "calls each", "fetch only ms", "baseline ms", "listJobs ms", "listJobs / baseline", "above fetch only: listJobs / baseline"], rows.map((r) => [
+  table(["jobs per page", "body", "calls each", "fetch only ms", "baseline ms", "listJobs ms", "listJobs / baseline", "above fetch only: listJobs / baseline", ...(against ? ["against ms", "against / baseline"] : [])], rows.map((r) => [
     r.jobs.toLocaleString("en-US"),
     `${kb(r.bytes)} KB`,
     r.calls,
@@ -223,7 +232,10 @@ const callTable = (rows) =>
     ms(r.listJobs),
     `**${ratio(r.listJobs, r.baseline)}**`,
     r.baseline - r.floor > 0.05 * r.floor ? `${ms(r.listJobs - r.floor)} / ${ms(r.baseline - r.floor)} ms` : "(within the noise)",
+    ...(against ? [ms(r.against), ratio(r.against, r.baseline)] : []),
   ]));
+if (againstNote) say(againstNote.trim());
+if (againstNote) say();
 say(`### Node ${machine.node}`);
 say();
 say(callTable(results.nodeCalls));
@@ -233,6 +245,7 @@ say();
 say(callTable(results.browserCalls));
 say();
 
+if (!callsOnly) {
 say("## Cold start");
 say();
 say(`Median of ${COLD_SAMPLES} samples. Node: a fresh \`node\` process per sample times \`await import()\` of the package (pkg/node.mjs, which compiles and instantiates the .wasm synchronously) and a first call that fails validation. ` +
@@ -241,6 +254,7 @@ say();
 const med = (xs, key) => median(xs.map((x) => x[key]));
 const coldRows = [
   ["Node: cph-jobs", ms(med(results.cold.package, "importMs")), ms(med(results.cold.package, "firstCallMs")), `**${ms(med(results.cold.package, "totalMs"))}**`, ms(med(results.cold.package, "wallMs"))],
+  ...(against ? [["Node: against (the build given to --against)", ms(med(results.cold.against, "importMs")), ms(med(results.cold.against, "firstCallMs")), ms(med(results.cold.against, "totalMs")), ms(med(results.cold.against, "wallMs"))]] : []),
   ["Node: baseline module (import only)", ms(med(results.cold.baseline, "importMs")), "", ms(med(results.cold.baseline, "totalMs")), ms(med(results.cold.baseline, "wallMs"))],
   ["Node: empty program", "", "", "", ms(med(results.cold.none, "wallMs"))],
   ["Chromium: cph-jobs (web build)", ms(med(results.browserCold.package, "importMs")), ms(med(results.browserCold.package, "firstCallMs")), `**${ms(med(results.browserCold.package, "totalMs"))}**`, ""],
@@ -278,6 +292,7 @@ say("## De-duplication of request ids (native core)");
 say();
 say(`\`cargo bench --bench dedup\` (benches/dedup.rs): what \`listAllJobs\` and \`waitForJobs\` do with the ids before their first request: ${dedup}.`);
 say();
+}
 say("Timings on a shared machine move from run to run; compare ratios taken in the same run rather than absolute figures across runs.");
 say();
 say("Where the bytes go, and what each build setting and design choice costs or saves: docs/size-study.md.");
