@@ -32,8 +32,7 @@ setup: ## install whatever is missing (idempotent)
 	@scripts/setup.sh $(WASM_BINDGEN_VERSION) $(WASM_PACK_VERSION)
 
 # Panic locations name source files; the build machine's paths to its crate
-# registry stay out of the shipped .wasm. --config appends to the rustflags
-# of .cargo/config.toml rather than replacing them.
+# registry stay out of the shipped .wasm.
 CARGO_HOME ?= $(HOME)/.cargo
 PKG_CARGO_CONFIG := --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME)/registry/src=/cargo/registry/src"]'
 PKG_CARGO_ARGS := --features js $(PKG_CARGO_CONFIG)
@@ -146,8 +145,9 @@ fuzz: ## fuzz the decoders and request building, FUZZ_SECONDS (60) per target (n
 test-size: pkg ## fail if the gzipped web build exceeds the budget in scripts/size.mjs
 	node scripts/size.mjs --check
 
+# AGAINST=DIR (a copy of an earlier pkg/) times that build beside this one.
 bench: pkg ## size, per-call time vs a hand-written baseline, cold start, memory, decode MB/s -> BENCHMARKS.md
-	node tests/bench/run.mjs
+	node tests/bench/run.mjs $(if $(AGAINST),--against $(AGAINST))
 
 # PORT=8080 (or make demo PORT=8080) fixes the port; a free one otherwise.
 # make demo REGION=cn-north-4 points the page at that region's real endpoint

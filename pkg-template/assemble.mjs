@@ -4,7 +4,8 @@
 //
 //   node pkg-template/assemble.mjs
 //
-// Steps: copy each build, optimise its .wasm with the pinned wasm-opt, give
+// Steps: copy each build, stub std's panic machinery in its .wasm
+// (assemble-panics.mjs) and optimise it with the pinned wasm-opt, give
 // its imports short names (assemble-imports.mjs), make the glue's text codecs
 // lazy, add the loader (api.js), fill in the entry
 // points (index.js, workerd.js, inline.js and its base64 modules), bundle the
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify } from "terser";
 import { shortImports } from "./assemble-imports.mjs";
+import { stubPanics } from "./assemble-panics.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -63,9 +65,15 @@ const repository = cargoField("repository");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 
-/** Optimises a .wasm in place with the pinned wasm-opt. */
+const WASM_OPT = join(root, "node_modules", ".bin", "wasm-opt");
+
+/**
+ * Optimises a .wasm in place with the pinned wasm-opt, once std's panic and
+ * formatting code in it is stubbed (assemble-panics.mjs).
+ */
 function optimise(wasm) {
-  execFileSync(join(root, "node_modules", ".bin", "wasm-opt"), [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
+  stubPanics(wasm, WASM_OPT, WASM_FEATURES);
+  execFileSync(WASM_OPT, [...WASM_OPT_FLAGS, ...WASM_FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
 }
 
 // wasm-bindgen's glue makes a TextDecoder and a TextEncoder when it loads,
@@ -163,8 +171,6 @@ let errorModule;
       cpSync(join(from, name), join(to, name), { recursive: true });
     }
   }
-  // The folder says how Node must read its .js files.
-  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "module" }, null, 2)}\n`);
   optimise(join(to, "cph_jobs_bg.wasm"));
   shortImports(join(to, "cph_jobs_bg.wasm"), join(to, "cph_jobs.js"), "cph_jobs");
   lazyTextCodecs(join(to, "cph_jobs.js"));
@@ -325,8 +331,12 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // top-level names too, or keeps them only through helpers (class static
 // blocks) that older browsers cannot parse. Exports keep their spelling;
 // other top-level bindings are renamed like locals. The Node build, which
-// nothing downloads, stays as written.
-for (const file of [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")]) {
+// nothing downloads, stays as written. The inline entry's base64 modules
+// are left as they are, without a map: they are generated, already as short
+// as base64 is, and a map of them would only carry the base64 again (they
+// were 406 KB of a 1.5 MB package).
+const jsFiles = [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")];
+for (const file of jsFiles.filter((file) => !file.endsWith(".wasm.js"))) {
   const source = readFileSync(file, "utf8");
   const name = basename(file);
   const { code, map } = await minify(

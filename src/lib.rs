@@ -229,7 +229,9 @@ mod body;
 mod error;
 mod header;
 mod input;
-mod json;
+// The JSON reader and the ListJobs decoder: a crate of their own, built for
+// speed while this one is built for size (crates/cph-jobs-json).
+use cph_jobs_json as json;
 mod model;
 pub mod operation;
 mod paging;

@@ -4,19 +4,8 @@
 //! that JavaScript callers receive; the TypeScript interfaces are derived from
 //! these same definitions, so the two cannot drift apart.
 
+use crate::json::{self, write_string, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-use std::borrow::Cow;
-
-use crate::json::{write_integer, write_string};
-
-/// The largest magnitude a status may have and still reach JavaScript as the
-/// exact same number (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_STATUS: i64 = (1 << 53) - 1;
-
-/// Why a status beyond [`MAX_SAFE_STATUS`] is refused.
-pub(crate) const STATUS_OUT_OF_RANGE: &str =
-    "status is out of range (beyond JavaScript's safe integers)";
 
 /// The state of one job.
 ///
@@ -64,10 +53,7 @@ impl JobStatus {
     /// # Errors
     /// Beyond ±(2^53 - 1) the number would change on its way into JavaScript.
     pub fn from_wire(code: i64) -> Result<Self, &'static str> {
-        if code.unsigned_abs() > MAX_SAFE_STATUS as u64 {
-            return Err(STATUS_OUT_OF_RANGE);
-        }
-        Ok(JobStatus::from_code(code))
+        json::safe_status(code).map(JobStatus::from_code)
     }
 
     /// Whether the job has stopped running, successfully or not.
@@ -172,22 +158,6 @@ pub struct ListJobsResponse {
     pub jobs: Vec<Job>,
 }
 
-/// The optional job fields: the name on the wire and the name JavaScript
-/// sees, in the order [`Job::optional_values`] and
-/// [`Job::optional_values_mut`] give them.
-pub(crate) const OPTIONAL_FIELDS: [(&str, &str); 10] = [
-    ("phone_id", "phoneId"),
-    ("server_id", "serverId"),
-    ("node_id", "nodeId"),
-    ("encode_server_id", "encodeServerId"),
-    ("begin_time", "beginTime"),
-    ("end_time", "endTime"),
-    ("error_code", "errorCode"),
-    ("error_msg", "errorMsg"),
-    ("execute_msg", "executeMsg"),
-    ("request_id", "requestId"),
-];
-
 impl Job {
     /// A job with only its id and status; every optional field absent.
     pub fn new(job_id: impl Into<String>, status: JobStatus) -> Self {
@@ -275,67 +245,14 @@ impl ListJobsResponse {
             if i > 0 {
                 out.push(',');
             }
-            write_job(
+            json::write_job(
                 &mut out,
-                &job.job_id.as_str(),
-                job.status,
+                &job.job_id,
+                job.status.code(),
                 &job.optional_values(),
             );
         }
         out.push_str("]}");
         out
-    }
-}
-
-/// Appends one job as camelCase JSON: `jobId`, `status`, then the optional
-/// fields that are present, in the order of [`OPTIONAL_FIELDS`]. The one
-/// writer of both [`ListJobsResponse::to_json`] and the decoder's JSON
-/// output, so the two cannot drift apart.
-pub(crate) fn write_job<S: JsonText>(
-    out: &mut String,
-    job_id: &S,
-    status: JobStatus,
-    optional: &[Option<S>; 10],
-) {
-    out.push_str("{\"jobId\":");
-    job_id.write_json(out);
-    out.push_str(",\"status\":");
-    write_integer(out, status.code());
-    for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(optional) {
-        if let Some(value) = value {
-            out.push_str(",\"");
-            out.push_str(camel);
-            out.push_str("\":");
-            value.write_json(out);
-        }
-    }
-    out.push('}');
-}
-
-/// Text that can be written as a JSON string literal.
-pub(crate) trait JsonText {
-    /// Appends the text as a JSON string literal.
-    fn write_json(&self, out: &mut String);
-}
-
-impl JsonText for &str {
-    fn write_json(&self, out: &mut String) {
-        write_string(out, self);
-    }
-}
-
-impl JsonText for Cow<'_, str> {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            // Borrowed from a JSON string that held no escape: it has no
-            // quote, backslash or control character, so it is written as it
-            // is, exactly as `write_string` would write it.
-            Cow::Borrowed(text) => {
-                out.push('"');
-                out.push_str(text);
-                out.push('"');
-            }
-            Cow::Owned(text) => write_string(out, text),
-        }
     }
 }

@@ -3,13 +3,11 @@
 
 use std::borrow::Cow;
 
-use crate::json::{write_integer, write_string, Integer, JsonError, Kind, Reader};
+use crate::json::{self, write_integer, Integer, JsonError, Kind, Reader, WireJob};
 
 use crate::body::MAX_ERROR_BODY_BYTES;
 use crate::error::{redact_all, Error, ErrorKind};
-use crate::model::{
-    write_job, Job, JobStatus, ListJobsResponse, OPTIONAL_FIELDS, STATUS_OUT_OF_RANGE,
-};
+use crate::model::{Job, JobStatus, ListJobsResponse};
 
 /// Service messages are cut to this many bytes before they reach an error, so
 /// a hostile or broken server cannot make every log line megabytes long.
@@ -36,8 +34,10 @@ pub struct ServiceError {
 /// `at jobs[3].status: invalid type: string, expected an integer status`,
 /// with the line and column.
 pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
+    let body = without_bom(body);
     let mut jobs = Vec::new();
-    let request_id = decode_with(body, &mut |job: WireJob<'_>| jobs.push(job.into_job()))?;
+    let request_id = json::read_list_jobs(body, &mut |job: WireJob<'_>| jobs.push(into_job(job)))
+        .map_err(|failure| not_list_jobs(body, &failure))?;
     Ok(ListJobsResponse { request_id, jobs })
 }
 
@@ -52,267 +52,41 @@ pub fn decode_list_jobs(body: &[u8]) -> Result<ListJobsResponse, Error> {
 /// # Errors
 /// As [`decode_list_jobs`], with the same messages.
 pub fn decode_list_jobs_json(body: &[u8], attribute: Option<&str>) -> Result<String, Error> {
-    // The text is about as long as the body: keys grow a little, spaces go.
-    let mut jobs = String::with_capacity(body.len() + body.len() / 8);
-    // Borrowed text is written without escaping (see `JsonText`), so text
-    // that needs escapes is owned.
-    let attribute = attribute.map(|id| {
-        if id.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-            Cow::Owned(id.to_owned())
-        } else {
-            Cow::Borrowed(id)
-        }
-    });
-    let mut count = 0usize;
-    let request_id = decode_with(body, &mut |mut job: WireJob<'_>| {
-        if count > 0 {
-            jobs.push(',');
-        }
-        count += 1;
-        if let (None, Some(id)) = (&job.optional[9], &attribute) {
-            job.optional[9] = Some(id.clone());
-        }
-        write_job(&mut jobs, &job.job_id, job.status, &job.optional);
-    })?;
-    let mut out = String::with_capacity(jobs.len() + request_id.len() + 32);
-    out.push_str("{\"requestId\":");
-    write_string(&mut out, &request_id);
-    out.push_str(",\"jobs\":[");
-    out.push_str(&jobs);
-    out.push_str("]}");
-    Ok(out)
+    let body = without_bom(body);
+    json::to_json_text(body, attribute).map_err(|failure| not_list_jobs(body, &failure))
 }
 
-/// One job as read from the wire: strings borrowed from the body where
-/// they hold no escape.
-pub(crate) struct WireJob<'a> {
-    job_id: Cow<'a, str>,
-    status: JobStatus,
-    /// In the order of [`OPTIONAL_FIELDS`].
-    optional: [Option<Cow<'a, str>>; OPTIONAL_FIELDS.len()],
+fn without_bom(body: &[u8]) -> &[u8] {
+    body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)
 }
 
-impl WireJob<'_> {
-    fn into_job(self) -> Job {
-        let mut job = Job::new(self.job_id.into_owned(), self.status);
-        for (field, value) in job.optional_values_mut().into_iter().zip(self.optional) {
-            *field = value.map(Cow::into_owned);
-        }
-        job
+fn into_job(wire: WireJob<'_>) -> Job {
+    let mut job = Job::new(wire.job_id.into_owned(), JobStatus::from_code(wire.status));
+    for (field, value) in job.optional_values_mut().into_iter().zip(wire.optional) {
+        *field = value.map(Cow::into_owned);
     }
+    job
 }
 
-/// Reads a ListJobs document, handing each job to `sink` as it is read;
-/// returns the document's `request_id`.
-fn decode_with<'a>(body: &'a [u8], sink: &mut dyn FnMut(WireJob<'a>)) -> Result<String, Error> {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let mut reader = Reader::new(body);
-    let result = read_document(&mut reader, sink).and_then(|doc| reader.end().map(|()| doc));
-    result.map_err(|failure| {
-        let mut message = String::from("the response body is not a ListJobs document");
-        if body.is_empty() {
-            message.push_str(": the body is empty");
-            return Error::new(ErrorKind::Decode, message);
-        }
-        if !failure.path.is_empty() {
-            message.push_str(" at ");
-            message.push_str(&failure.path);
-        }
-        message.push_str(": ");
-        message.push_str(&failure.message);
-        let (line, column) = reader.line_column(failure.offset);
-        message.push_str(" at line ");
-        write_integer(&mut message, line as i64);
-        message.push_str(" column ");
-        write_integer(&mut message, column as i64);
-        Error::new(ErrorKind::Decode, message)
-    })
-}
-
-/// A decoding failure: the reader's error, whose JSON path is built up as it
-/// travels out through the containers.
-type Failure = JsonError;
-
-impl Failure {
-    fn in_field(self, key: &str) -> Self {
-        self.within(String::from(key))
+/// The error for a body that is not a ListJobs document: where, and why.
+fn not_list_jobs(body: &[u8], failure: &JsonError) -> Error {
+    let mut message = String::from("the response body is not a ListJobs document");
+    if body.is_empty() {
+        message.push_str(": the body is empty");
+        return Error::new(ErrorKind::Decode, message);
     }
-
-    fn in_item(self, index: usize) -> Self {
-        let mut head = String::from("[");
-        write_integer(&mut head, index as i64);
-        head.push(']');
-        self.within(head)
+    if !failure.path.is_empty() {
+        message.push_str(" at ");
+        message.push_str(&failure.path);
     }
-
-    /// Puts `head` in front of the path: `jobs` + `[3].status`, or
-    /// `[3]` + `status` with a dot between.
-    fn within(mut self, mut head: String) -> Self {
-        let path = &mut self.path;
-        if !path.is_empty() && !path.starts_with('[') {
-            head.push('.');
-        }
-        head.push_str(path);
-        *path = head;
-        self
-    }
-}
-
-/// "invalid type: string, expected ...", naming integers and floats apart as
-/// serde does.
-fn invalid_type(reader: &mut Reader<'_>, kind: Kind, expected: &str) -> Failure {
-    // Where the value starts, even when a number is read to name it.
-    let offset = reader.offset();
-    let mut message = String::from("invalid type: ");
-    message.push_str(match kind {
-        Kind::Number => match reader.integer() {
-            Ok(Integer::Float) => "floating point",
-            _ => "integer",
-        },
-        other => other.name(),
-    });
-    message.push_str(", expected ");
-    message.push_str(expected);
-    JsonError::new(message, offset)
-}
-
-fn missing(reader: &Reader<'_>, field: &str) -> Failure {
-    field_error(reader, "missing field `", field)
-}
-
-fn duplicate(reader: &Reader<'_>, field: &str) -> Failure {
-    field_error(reader, "duplicate field `", field)
-}
-
-fn field_error(reader: &Reader<'_>, what: &str, field: &str) -> Failure {
-    let mut message = String::from(what);
-    message.push_str(field);
-    message.push('`');
-    reader.error(message)
-}
-
-/// Checks that the next value is of the `wanted` kind.
-fn expect(reader: &mut Reader<'_>, wanted: Kind, expected: &str) -> Result<(), Failure> {
-    match reader.value_kind()? {
-        kind if kind == wanted => Ok(()),
-        kind => Err(invalid_type(reader, kind, expected)),
-    }
-}
-
-fn read_document<'a>(
-    reader: &mut Reader<'a>,
-    sink: &mut dyn FnMut(WireJob<'a>),
-) -> Result<String, Failure> {
-    expect(reader, Kind::Object, "a ListJobs object")?;
-    let mut request_id = None;
-    let mut jobs = false;
-    reader.object(|reader, key| -> Result<(), Failure> {
-        match key.as_ref() {
-            "request_id" if request_id.is_some() => Err(duplicate(reader, "request_id")),
-            "request_id" => {
-                request_id = Some(read_string(reader).map_err(|f| f.in_field("request_id"))?);
-                Ok(())
-            }
-            "jobs" if jobs => Err(duplicate(reader, "jobs")),
-            "jobs" => {
-                jobs = true;
-                read_jobs(reader, sink).map_err(|f| f.in_field("jobs"))
-            }
-            _ => Ok(reader.skip()?),
-        }
-    })?;
-    match (request_id, jobs) {
-        (Some(request_id), true) => Ok(request_id.into_owned()),
-        (None, _) => Err(missing(reader, "request_id")),
-        (_, false) => Err(missing(reader, "jobs")),
-    }
-}
-
-fn read_jobs<'a>(
-    reader: &mut Reader<'a>,
-    sink: &mut dyn FnMut(WireJob<'a>),
-) -> Result<(), Failure> {
-    expect(reader, Kind::Array, "a list of jobs")?;
-    reader.array(|reader, index| -> Result<(), Failure> {
-        sink(read_job(reader).map_err(|f| f.in_item(index))?);
-        Ok(())
-    })
-}
-
-fn read_job<'a>(reader: &mut Reader<'a>) -> Result<WireJob<'a>, Failure> {
-    expect(reader, Kind::Object, "a job object")?;
-    let mut job_id = None;
-    let mut status = None;
-    let mut optional: [Option<Cow<'a, str>>; OPTIONAL_FIELDS.len()] = Default::default();
-    // Which optional fields were present, null or not, to refuse duplicates.
-    let mut seen = [false; OPTIONAL_FIELDS.len()];
-    reader.object(|reader, key| -> Result<(), Failure> {
-        let key = key.as_ref();
-        match key {
-            "job_id" if job_id.is_some() => Err(duplicate(reader, key)),
-            "job_id" => {
-                job_id = Some(read_string(reader).map_err(|f| f.in_field(key))?);
-                Ok(())
-            }
-            "status" if status.is_some() => Err(duplicate(reader, key)),
-            "status" => {
-                status = Some(read_status(reader).map_err(|f| f.in_field(key))?);
-                Ok(())
-            }
-            _ => match OPTIONAL_FIELDS.iter().position(|(wire, _)| *wire == key) {
-                Some(i) if std::mem::replace(&mut seen[i], true) => Err(duplicate(reader, key)),
-                Some(i) => {
-                    optional[i] = read_optional_string(reader).map_err(|f| f.in_field(key))?;
-                    Ok(())
-                }
-                None => Ok(reader.skip()?),
-            },
-        }
-    })?;
-    Ok(WireJob {
-        job_id: job_id.ok_or_else(|| missing(reader, "job_id"))?,
-        status: status.ok_or_else(|| missing(reader, "status"))?,
-        optional,
-    })
-}
-
-fn read_string<'a>(reader: &mut Reader<'a>) -> Result<Cow<'a, str>, Failure> {
-    match reader.value_kind()? {
-        Kind::String => Ok(reader.string()?),
-        kind => Err(invalid_type(reader, kind, "a string")),
-    }
-}
-
-fn read_optional_string<'a>(reader: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, Failure> {
-    match reader.value_kind()? {
-        Kind::String => Ok(Some(reader.string()?)),
-        Kind::Null => {
-            reader.null()?;
-            Ok(None)
-        }
-        kind => Err(invalid_type(reader, kind, "a string or null")),
-    }
-}
-
-fn read_status(reader: &mut Reader<'_>) -> Result<JobStatus, Failure> {
-    let expected = "an integer status (1 running, 2 succeeded, -1 failed)";
-    match reader.value_kind()? {
-        Kind::Number => {}
-        kind => return Err(invalid_type(reader, kind, expected)),
-    }
-    let start = reader.offset();
-    let failure = |message: String| JsonError::new(message, start);
-    match reader.integer()? {
-        Integer::Value(code) => {
-            JobStatus::from_wire(code).map_err(|why| failure(String::from(why)))
-        }
-        Integer::TooLarge => Err(failure(String::from(STATUS_OUT_OF_RANGE))),
-        Integer::Float => {
-            let mut message = String::from("invalid type: floating point, expected ");
-            message.push_str(expected);
-            Err(failure(message))
-        }
-    }
+    message.push_str(": ");
+    message.push_str(&failure.message);
+    let (line, column) = json::line_column(body, failure.offset);
+    message.push_str(" at line ");
+    write_integer(&mut message, line as i64);
+    message.push_str(" column ");
+    write_integer(&mut message, column as i64);
+    Error::new(ErrorKind::Decode, message)
 }
 
 /// Maps a complete HTTP exchange to its result.

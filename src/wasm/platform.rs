@@ -23,6 +23,12 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `globalThis`, bound once: `js_sys::global()` looks through four
+    /// names for it (four imports and their glue), for engines older than
+    /// any this package runs on.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: Object;
+
     #[wasm_bindgen(js_name = setTimeout)]
     pub(super) fn set_timeout(handler: &Function, ms: i32) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
@@ -42,11 +48,18 @@ pub(crate) fn random() -> f64 {
 /// Whether this is Node (`process.versions.node`), where CORS does not apply
 /// and an access key is at home.
 pub(crate) fn is_node() -> bool {
-    let global = js_sys::global();
-    Reflect::get(&global, &JsValue::from_str("process"))
+    GLOBAL_THIS
+        .with(|global| Reflect::get(global, &JsValue::from_str("process")))
         .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")))
         .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")))
         .is_ok_and(|n| n.is_string())
+}
+
+/// The global `name` (`fetch`, say), or `undefined`.
+pub(crate) fn global(name: &str) -> JsValue {
+    GLOBAL_THIS
+        .with(|global| Reflect::get(global, &JsValue::from_str(name)))
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// What a thrown value says: a string as it is, an error's non-empty

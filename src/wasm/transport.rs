@@ -9,13 +9,11 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    AbortController, AbortSignal, RequestCache, RequestCredentials, RequestInit, RequestRedirect,
-    Response, ResponseType,
-};
+use web_sys::{AbortController, AbortSignal, Response, ResponseType};
 
 use super::platform::{
-    clear_timeout, is_node, now_ms, read_capped, read_whole, set, set_timeout, thrown_message,
+    clear_timeout, global, is_node, now_ms, read_capped, read_whole, set, set_timeout,
+    thrown_message,
 };
 use crate::error::Error;
 use crate::operation::{Action, Body, Failure, Operation, ReadPlan, ResponseHead};
@@ -25,7 +23,7 @@ extern "C" {
     // The global functions, not `window.fetch`: the same code then runs in a
     // page, a worker and Node.
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> Result<Promise, JsValue>;
+    fn global_fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
 }
 
 /// Sends the request `op` asks for ([`Action::Send`]) with `fetch` (the
@@ -63,17 +61,19 @@ pub(super) async fn send(
     for header in signed {
         set(&headers, header.name, &JsValue::from_str(&header.value));
     }
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_headers(&headers);
-    init.set_signal(Some(&guard.controller.signal()));
+    // The init as a plain object too, set through the one `Reflect.set`
+    // import, not a `RequestInit`, whose six setters are an import each.
+    let init = Object::new();
+    set(&init, "method", &JsValue::from_str("GET"));
+    set(&init, "headers", &headers);
+    set(&init, "signal", &guard.controller.signal());
     // Never follow a redirect: the token would travel to the new location.
-    init.set_redirect(RequestRedirect::Manual);
+    set(&init, "redirect", &JsValue::from_str("manual"));
     // Cookies go to a same-origin proxy (which may rely on the console's
     // session) and never to a cross-origin endpoint.
-    init.set_credentials(RequestCredentials::SameOrigin);
+    set(&init, "credentials", &JsValue::from_str("same-origin"));
     // A job list is live state; a cached copy would stall every poller.
-    init.set_cache(RequestCache::NoStore);
+    set(&init, "cache", &JsValue::from_str("no-store"));
 
     let promise = match fetch {
         None => global_fetch(&url, &init),
@@ -134,7 +134,7 @@ pub(super) async fn send(
 
 /// Whether the global scope has a `fetch` function.
 fn has_global_fetch() -> bool {
-    Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
+    global("fetch").is_function()
 }
 
 /// The failure of a platform with no `fetch` and none in the options.

@@ -22,19 +22,23 @@ const cargoVersion = readFileSync(join(root, "Cargo.toml"), "utf8").match(/^vers
 
 /** Whether git sees uncommitted changes to the files the crate packages. */
 function crateFilesDirty() {
-  const status = spawnSync("git", ["status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"], { cwd: root, encoding: "utf8" });
+  const status = spawnSync("git", ["status", "--porcelain", "--", "src", "crates", "Cargo.toml", "Cargo.lock", "README.md", "CHANGELOG.md", "LICENSE-MIT", "LICENSE-APACHE"], { cwd: root, encoding: "utf8" });
   return status.status === 0 && status.stdout.trim() !== "";
 }
 
-test("crates.io: cargo publish --dry-run packages and builds the crate", () => {
-  const args = ["publish", "--dry-run", "--package", "cph-jobs"];
+// cph-jobs depends on cph-jobs-json (its JSON reader, a crate of its own so
+// that it can be built for speed), so the two are published together: cargo
+// verifies cph-jobs against the cph-jobs-json it has just packaged.
+test("crates.io: cargo publish --dry-run packages and builds both crates", () => {
+  const args = ["publish", "--dry-run", "--package", "cph-jobs-json", "--package", "cph-jobs"];
   if (crateFilesDirty()) {
     console.log("uncommitted changes to the crate's files: adding --allow-dirty (a clean clone runs without it)");
     args.push("--allow-dirty");
   }
   const result = spawnSync("cargo", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "inherit", "pipe"] });
   assert.equal(result.status, 0, result.stderr);
-  assert.match(result.stderr, /Uploading cph-jobs v\d/, "the dry run reaches the upload step");
+  assert.match(result.stderr, /Uploading cph-jobs-json v\d/, "the dry run reaches the upload step of cph-jobs-json");
+  assert.match(result.stderr, /Uploading cph-jobs v\d/, "the dry run reaches the upload step of cph-jobs");
   assert.match(result.stderr, /aborting upload due to dry run/);
 });
 
@@ -47,6 +51,16 @@ test("crates.io: the crate holds its source and documents only", () => {
     assert.ok(files.includes(needed), `${needed} is missing from the crate`);
   }
   console.log(`crates.io would receive ${files.length} files:\n  ${files.join("\n  ")}`);
+});
+
+test("crates.io: cph-jobs-json holds its source and documents only, at cph-jobs' version", () => {
+  const files = run("cargo", ["package", "--list", "--allow-dirty", "--package", "cph-jobs-json"]).trim().split("\n");
+  const allowed = /^(Cargo\.toml|Cargo\.toml\.orig|Cargo\.lock|\.cargo_vcs_info\.json|README\.md|LICENSE-MIT|LICENSE-APACHE|src\/[\w/]+\.rs)$/;
+  assert.deepEqual(files.filter((file) => !allowed.test(file)), [], "files that do not belong in the crate");
+  for (const needed of ["Cargo.toml", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "src/lib.rs"]) assert.ok(files.includes(needed), `${needed} is missing`);
+  const manifest = readFileSync(join(root, "crates", "cph-jobs-json", "Cargo.toml"), "utf8");
+  assert.equal(manifest.match(/^version\s*=\s*"([^"]+)"/m)[1], cargoVersion, "released together, so one version");
+  assert.match(readFileSync(join(root, "Cargo.toml"), "utf8"), new RegExp(`^cph-jobs-json = \\{ version = "=${cargoVersion.replace(/\./g, "\\.")}"`, "m"), "cph-jobs takes exactly that version");
 });
 
 /** The files `npm publish` would send, from its dry run. */
@@ -70,11 +84,12 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
   // Two glues of the one module: Node's throws node.cjs's CphError.
   const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm"];
-  const inline = ["web/cph_jobs_bg.wasm.js", "web/cph_jobs_bg.wasm.js.map", "web/signing/cph_jobs_signing_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js.map"];
+  // Generated base64, so without a source map (it would map to nothing readable).
+  const inline = ["web/cph_jobs_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js"];
   // The web build (Node's entry bundles its signing module), with the loader
   // beside it; the browsers' signing module: its glue and .wasm, nothing
   // else; and the source maps of the web build's minified JavaScript.
-  const build = ["web/package.json", "web/cph_jobs.js", "web/cph_jobs.d.ts", "web/cph_jobs_bg.wasm", "web/api.js"];
+  const build = ["web/cph_jobs.js", "web/cph_jobs.d.ts", "web/cph_jobs_bg.wasm", "web/api.js"];
   const signing = ["web/signing/cph_jobs_signing.js", "web/signing/cph_jobs_signing_bg.wasm"];
   const maps = ["web/cph_jobs.js.map", "web/api.js.map", "web/signing/cph_jobs_signing.js.map"];
   const snippet = /^web\/snippets\/cph-jobs-[0-9a-f]+\/src\/wasm\/error\.js(\.map)?$/;

@@ -1,41 +1,32 @@
-//! A small JSON reader and writer for the two documents this crate handles.
-//!
-//! The ListJobs document and error bodies are read here rather than through
-//! serde_json: a general parser brings float parsing and formatting, a value
-//! tree and generic error machinery into every WebAssembly download, and this
-//! API needs none of them. What it does need is kept: full JSON syntax and
-//! UTF-8 checking, escapes and surrogate pairs, skipping of unknown values at
-//! any depth without recursion, and errors that name the JSON path.
-//! `tests/differential.rs` checks it against serde_json on generated and
-//! corrupted documents.
+//! The reader: one value at a time from a byte slice, with the errors and
+//! byte offsets the decoder turns into messages.
 
 mod string;
-mod write;
 
 use std::borrow::Cow;
-
-pub(crate) use write::{write_integer, write_string};
 
 /// A failure while reading, before the JSON path is attached. Boxed: every
 /// step of the reader returns a `Result` with it, which then is a pointer
 /// wide, and only a failure allocates.
 #[derive(Debug)]
-pub(crate) struct JsonError(Box<JsonErrorAt>);
+pub struct JsonError(Box<JsonErrorAt>);
 
 /// What a [`JsonError`] says.
 #[derive(Debug)]
-pub(crate) struct JsonErrorAt {
+pub struct JsonErrorAt {
     /// What went wrong, e.g. `invalid type: string, expected a job object`.
-    pub(crate) message: String,
+    pub message: String,
     /// The byte offset where it went wrong, for the line and column.
-    pub(crate) offset: usize,
+    pub offset: usize,
     /// Where in the document, once the decoder has said: `jobs[3].status`.
-    pub(crate) path: String,
+    pub path: String,
 }
 
 impl JsonError {
     /// `message`, at the byte `offset`.
-    pub(crate) fn new(message: String, offset: usize) -> Self {
+    #[cold]
+    #[inline(never)]
+    pub fn new(message: String, offset: usize) -> Self {
         JsonError(Box::new(JsonErrorAt {
             message,
             offset,
@@ -60,17 +51,24 @@ impl std::ops::DerefMut for JsonError {
 
 /// What a JSON value starts with, for "invalid type" messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub enum Kind {
+    /// `{`
     Object,
+    /// `[`
     Array,
+    /// `"`
     String,
+    /// `-` or a digit
     Number,
+    /// `true` or `false`
     Bool,
+    /// `null`
     Null,
 }
 
 impl Kind {
-    pub(crate) fn name(self) -> &'static str {
+    /// The kind's name as serde_json's messages give it: `map`, `sequence` ...
+    pub fn name(self) -> &'static str {
         match self {
             Kind::Object => "map",
             Kind::Array => "sequence",
@@ -83,7 +81,7 @@ impl Kind {
 }
 
 /// A JSON number that is an integer, or why it is not usable as one.
-pub(crate) enum Integer {
+pub enum Integer {
     /// An integer that fits in an `i64`.
     Value(i64),
     /// A fraction or exponent: a floating-point number.
@@ -93,7 +91,7 @@ pub(crate) enum Integer {
 }
 
 /// Reads JSON from a byte slice, one value at a time.
-pub(crate) struct Reader<'a> {
+pub struct Reader<'a> {
     bytes: &'a [u8],
     /// The same bytes, when they are UTF-8 as a whole: checked in one pass,
     /// which is far cheaper than checking every string on its own. When they
@@ -104,12 +102,12 @@ pub(crate) struct Reader<'a> {
 }
 
 // The reader's small steps (white space, punctuation, a run of string
-// content, the UTF-8 view) are `#[inline]`: the crate's low inline threshold,
-// set for size in .cargo/config.toml, would keep them out of line, and each
-// call per token then costs more than the step. Inlined, a listJobs body
-// decodes about a fifth faster in WebAssembly, for 0.75 KB of download.
+// content, the UTF-8 view) are `#[inline]`: a low inline threshold would keep
+// them out of line, and each call per token then costs more than the step.
+// Inlined, a listJobs body decodes about a fifth faster in WebAssembly.
 impl<'a> Reader<'a> {
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
         Reader {
             bytes,
             text: std::str::from_utf8(bytes).ok(),
@@ -118,15 +116,19 @@ impl<'a> Reader<'a> {
     }
 
     /// The current byte offset.
-    pub(crate) fn offset(&self) -> usize {
+    pub fn offset(&self) -> usize {
         self.pos
     }
 
     /// An error at the current position.
-    pub(crate) fn error(&self, message: impl Into<String>) -> JsonError {
+    #[cold]
+    #[inline(never)]
+    pub fn error(&self, message: impl Into<String>) -> JsonError {
         JsonError::new(message.into(), self.pos)
     }
 
+    #[cold]
+    #[inline(never)]
     fn eof(&self, what: &str) -> JsonError {
         let mut message = String::from("EOF while parsing ");
         message.push_str(what);
@@ -142,7 +144,7 @@ impl<'a> Reader<'a> {
 
     /// The kind of the next value, after white space.
     #[inline]
-    pub(crate) fn value_kind(&mut self) -> Result<Kind, JsonError> {
+    pub fn value_kind(&mut self) -> Result<Kind, JsonError> {
         self.skip_ws();
         Ok(match self.bytes.get(self.pos) {
             None => return Err(self.eof("a value")),
@@ -157,7 +159,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Checks that only white space is left.
-    pub(crate) fn end(&mut self) -> Result<(), JsonError> {
+    pub fn end(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         if self.pos < self.bytes.len() {
             return Err(self.error("trailing characters"));
@@ -167,7 +169,7 @@ impl<'a> Reader<'a> {
 
     /// Reads `{`, then calls `field` with each key; `field` must consume the
     /// value. Ends after `}`.
-    pub(crate) fn object<E: From<JsonError>>(
+    pub fn object<E: From<JsonError>>(
         &mut self,
         mut field: impl FnMut(&mut Self, Cow<'a, str>) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -187,7 +189,7 @@ impl<'a> Reader<'a> {
 
     /// Reads `[`, then calls `item` with each index; `item` must consume the
     /// value. Ends after `]`.
-    pub(crate) fn array<E: From<JsonError>>(
+    pub fn array<E: From<JsonError>>(
         &mut self,
         mut item: impl FnMut(&mut Self, usize) -> Result<(), E>,
     ) -> Result<(), E> {
@@ -265,7 +267,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a number, checking its full JSON syntax.
-    pub(crate) fn integer(&mut self) -> Result<Integer, JsonError> {
+    pub fn integer(&mut self) -> Result<Integer, JsonError> {
         self.skip_ws();
         let negative = self.bytes.get(self.pos) == Some(&b'-');
         if negative {
@@ -346,7 +348,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads `null`.
-    pub(crate) fn null(&mut self) -> Result<(), JsonError> {
+    pub fn null(&mut self) -> Result<(), JsonError> {
         self.skip_ws();
         self.literal(b"null")
     }
@@ -354,7 +356,7 @@ impl<'a> Reader<'a> {
     /// Skips one value of any kind and depth, checking its syntax, without
     /// recursion: a body nested 100,000 deep costs a stack entry each, on
     /// the heap, not a frame.
-    pub(crate) fn skip(&mut self) -> Result<(), JsonError> {
+    pub fn skip(&mut self) -> Result<(), JsonError> {
         // The `close` byte of each open container.
         let mut open: Vec<u8> = Vec::new();
         loop {
@@ -413,14 +415,19 @@ impl<'a> Reader<'a> {
     }
 
     /// The 1-based line and column of a byte offset, for messages.
-    pub(crate) fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.bytes[..offset.min(self.bytes.len())];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let column = before.len()
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
-        (line, column + 1)
+    pub fn line_column(&self, offset: usize) -> (usize, usize) {
+        line_column(self.bytes, offset)
     }
+}
+
+/// The 1-based line and column of a byte offset of `bytes`, for messages.
+pub fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = bytes.get(..offset.min(bytes.len())).unwrap_or_default();
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+    (line, column + 1)
 }

@@ -66,7 +66,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a string value, borrowing it when it has no escapes.
-    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
+    pub fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         self.skip_ws();
         self.pos += 1; // the opening quote the caller peeked
         let start = self.pos;

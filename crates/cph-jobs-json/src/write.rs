@@ -1,7 +1,7 @@
 //! The writer: JSON string literals and integers, without `core::fmt`.
 
 /// Appends `s` to `out` as a JSON string literal.
-pub(crate) fn write_string(out: &mut String, s: &str) {
+pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -32,7 +32,7 @@ pub(crate) fn write_string(out: &mut String, s: &str) {
 }
 
 /// Appends the decimal digits of `n` to `out`, without `core::fmt`.
-pub(crate) fn write_integer(out: &mut String, n: i64) {
+pub fn write_integer(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
