@@ -1,5 +1,6 @@
-// Short names for the imports of a wasm-bindgen module: part of assembling
-// the package (assemble.mjs), not shipped.
+// Short names for the imports of a wasm-bindgen module, and other renames of
+// its imports and exports: part of assembling the package (assemble.mjs), not
+// shipped.
 //
 // wasm-bindgen names each import after its JS function plus a 16-digit hash
 // (`__wbg_fetch_fdadcb1e610bcd82`), under the module name
@@ -16,6 +17,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const IMPORT_SECTION = 2;
+const EXPORT_SECTION = 7;
 const MODULE = "a";
 
 /** Reads an unsigned LEB128 at `at`; returns [value, next offset]. */
@@ -85,6 +87,46 @@ function shortName(index) {
   return text;
 }
 
+/** The offset of `section`'s id byte in `bytes`, or throws. */
+function findSection(bytes, section, wasm) {
+  let at = 8; // magic and version
+  while (at < bytes.length && bytes[at] !== section) {
+    const [size, body] = leb(bytes, at + 1);
+    at = body + size;
+  }
+  if (at >= bytes.length) throw new Error(`${wasm}: no section ${section}`);
+  return at;
+}
+
+/**
+ * Renames the exports of `wasm` named in `renames` (old name to new). Throws
+ * unless each is there exactly once.
+ */
+export function renameExports(wasm, renames) {
+  const bytes = readFileSync(wasm);
+  const at = findSection(bytes, EXPORT_SECTION, wasm);
+  const [size, body] = leb(bytes, at + 1);
+  const [count, first] = leb(bytes, body);
+  const section = [...encodeLeb(count)];
+  const done = new Set();
+  let cursor = first;
+  for (let i = 0; i < count; i++) {
+    const [length, nameAt] = leb(bytes, cursor);
+    const field = utf8.decode(bytes.subarray(nameAt, nameAt + length));
+    const descriptionAt = nameAt + length;
+    cursor = leb(bytes, descriptionAt + 1)[1]; // kind byte, index
+    if (renames.has(field)) {
+      if (done.has(field)) throw new Error(`${wasm}: two exports named ${field}`);
+      done.add(field);
+    }
+    section.push(...name(renames.get(field) ?? field), ...bytes.subarray(descriptionAt, cursor));
+  }
+  if (cursor !== body + size) throw new Error(`${wasm}: the export section did not parse to its end`);
+  const missing = [...renames.keys()].filter((field) => !done.has(field));
+  if (missing.length > 0) throw new Error(`${wasm}: no export named ${missing.join(", ")}`);
+  writeFileSync(wasm, Buffer.concat([bytes.subarray(0, at), Buffer.from([EXPORT_SECTION, ...encodeLeb(section.length)]), Buffer.from(section), bytes.subarray(body + size)]));
+}
+
 /**
  * Renames the imports of `wasm` that come from `./<stem>_bg.js` (all of a
  * wasm-bindgen module's) and the keys of its glue `glue` to match. Throws if
@@ -94,12 +136,7 @@ function shortName(index) {
 export function shortImports(wasm, glue, stem) {
   const bytes = readFileSync(wasm);
   const from = `./${stem}_bg.js`;
-  let at = 8; // magic and version
-  while (at < bytes.length && bytes[at] !== IMPORT_SECTION) {
-    const [size, body] = leb(bytes, at + 1);
-    at = body + size;
-  }
-  if (at >= bytes.length) throw new Error(`${wasm}: no import section`);
+  const at = findSection(bytes, IMPORT_SECTION, wasm);
   const [size, body] = leb(bytes, at + 1);
   const [count, first] = leb(bytes, body);
   const renamed = new Map();

@@ -7,8 +7,9 @@
 // Steps: copy each build, stub std's panic machinery in its .wasm
 // (assemble-panics.mjs) and optimise it with the pinned wasm-opt, give
 // its imports short names (assemble-imports.mjs), make the glue's text codecs
-// lazy, add the loader (api.js), fill in the entry
-// points (index.js, workerd.js, inline.js and its base64 modules), bundle the
+// lazy, make one glue of the plain and signing modules' two
+// (assemble-glue.mjs), add the loader (api.js), fill in the entry
+// points (index.js, workerd.js, inline.js and its base64 module), bundle the
 // Node entry into CommonJS with esbuild, and write package.json with the
 // crate's version, license and repository (Cargo.toml is the one place they
 // live).
@@ -16,10 +17,12 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { minify } from "terser";
 import { shortImports } from "./assemble-imports.mjs";
+import { shareGlue } from "./assemble-glue.mjs";
 import { stubPanics } from "./assemble-panics.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -148,7 +151,8 @@ function guardClosures(file) {
 const NODE_TEXT_CODECS = {
   name: "node-text-codecs",
   setup(build) {
-    build.onLoad({ filter: /cph_jobs_signing\.js$/ }, ({ path }) => {
+    // The plain glue: the signing module's glue is made by its factory.
+    build.onLoad({ filter: /web[\\/]cph_jobs\.js$/ }, ({ path }) => {
       const source = readFileSync(path, "utf8");
       if (source.split(GLOBAL_CODEC).length !== 2) throw new Error(`${path}: expected one ${GLOBAL_CODEC}`);
       return { contents: source.replace(GLOBAL_CODEC, 'const Codec = globalThis[name] ?? require("util")[name];'), loader: "js" };
@@ -213,6 +217,11 @@ function copySecondBuild(build, name, to, client) {
 // The web build's signing module, in web/signing/, which only a page whose
 // client signs loads, and Node's entry bundles.
 copySecondBuild("web-signing", "cph_jobs_signing", join(out, "web", "signing"), true);
+// One glue for both: the plain one becomes a factory the signing one uses.
+shareGlue(
+  { glue: join(out, "web", "cph_jobs.js"), wasm: join(out, "web", "cph_jobs_bg.wasm"), name: "cph_jobs_bg.wasm" },
+  { glue: join(out, "web", "signing", "cph_jobs_signing.js"), wasm: join(out, "web", "signing", "cph_jobs_signing_bg.wasm"), name: "cph_jobs_signing_bg.wasm", fromSigning: "../cph_jobs.js" },
+);
 // The proxy's checks alone, in proxy/, which only cph-jobs/proxy loads (on a
 // server): about 10 KB of gzip that no page should download.
 copySecondBuild("proxy", "cph_jobs_proxy", join(out, "proxy"), false);
@@ -250,8 +259,8 @@ const template = (name) => readFileSync(join(here, name), "utf8");
 //   index.js    the .wasm beside the glue, by new URL(..., import.meta.url)
 //   workerd.js  the .wasm imported, a WebAssembly.Module in workerd (wrangler
 //               and miniflare make every imported .wasm one)
-//   inline.js   the .wasm carried as base64 in JavaScript, for tools that
-//               cannot handle a .wasm asset (cph-jobs/inline)
+//   inline.js   the signing .wasm carried as base64 in JavaScript, for
+//               tools that cannot handle a .wasm asset (cph-jobs/inline)
 const entries = {
   "index.js": { WASM_IMPORTS: "", PLAIN_DEFAULT: "() => undefined", SIGNING_DEFAULT: "async () => undefined" },
   "workerd.js": {
@@ -259,29 +268,47 @@ const entries = {
     PLAIN_DEFAULT: "() => plainWasm",
     SIGNING_DEFAULT: "async () => signingWasm",
   },
+  // One module, not two: the signing one, which does everything. A second,
+  // the plain one, would save an inline page 11 KB of gzip that signs
+  // nothing, but cost the package 53 KB (docs/size-study.md).
   "inline.js": {
-    WASM_IMPORTS: 'import { bytes as plainBytes } from "./web/cph_jobs_bg.wasm.js";',
-    PLAIN_DEFAULT: "plainBytes",
-    SIGNING_DEFAULT: 'async () => (await import("./web/signing/cph_jobs_signing_bg.wasm.js")).bytes()',
+    WASM_IMPORTS: 'import { bytes as moduleBytes } from "./web/signing/cph_jobs_signing_bg.wasm.js";',
+    PLAIN_DEFAULT: "moduleBytes",
+    SIGNING_DEFAULT: "null",
   },
 };
 for (const [file, values] of Object.entries(entries)) {
   writeFileSync(join(out, file), fill(template("index.js"), { ERROR_MODULE: errorModule, ...values }));
 }
-// The inline entry's modules: base64, decoded on first use.
-for (const wasm of [join(out, "web", "cph_jobs_bg.wasm"), join(out, "web", "signing", "cph_jobs_signing_bg.wasm")]) {
-  const base64 = readFileSync(wasm).toString("base64");
-  writeFileSync(
-    `${wasm}.js`,
-    `// ${basename(wasm)} as base64, for cph-jobs/inline: decoded on first use.\n` +
-      `const BASE64 = "${base64}";\n` +
-      "export function bytes() {\n" +
-      "  if (typeof Uint8Array.fromBase64 === \"function\") return Uint8Array.fromBase64(BASE64);\n" +
-      "  const text = atob(BASE64);\n" +
-      "  const out = new Uint8Array(text.length);\n" +
-      "  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);\n" +
-      "  return out;\n" +
-      "}\n",
+// The inline entry's module: gzip, then base64, unpacked on first use. A
+// tarball or a bundle that gzips base64 of the raw .wasm ends up a third
+// larger than the .wasm gzipped (the 6-bit symbols hide the repeats), while
+// base64 of the gzipped .wasm stays within 1% of it: 35 KB less of the
+// package, and of a page that loads cph-jobs/inline (docs/size-study.md).
+// DecompressionStream has been in every browser since 2023 and in Node 18.
+{
+  const wasm = join(out, "web", "signing", "cph_jobs_signing_bg.wasm");
+  writeFileSync(`${wasm}.js`, inlineModule(wasm));
+}
+
+/** The module for cph-jobs/inline of a .wasm: `bytes()` resolves with it. */
+function inlineModule(wasm) {
+  const base64 = gzipSync(readFileSync(wasm), { level: 9 }).toString("base64");
+  return (
+    `// ${basename(wasm)}, gzipped and in base64, for cph-jobs/inline: unpacked on first use.\n` +
+    `const BASE64 = "${base64}";\n` +
+    "export async function bytes() {\n" +
+    "  if (typeof DecompressionStream !== \"function\") throw new Error(\"cph-jobs/inline needs DecompressionStream, which this JavaScript environment lacks\");\n" +
+    "  let packed;\n" +
+    "  if (typeof Uint8Array.fromBase64 === \"function\") packed = Uint8Array.fromBase64(BASE64);\n" +
+    "  else {\n" +
+    "    const text = atob(BASE64);\n" +
+    "    packed = new Uint8Array(text.length);\n" +
+    "    for (let i = 0; i < text.length; i++) packed[i] = text.charCodeAt(i);\n" +
+    "  }\n" +
+    "  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream(\"gzip\"));\n" +
+    "  return new Uint8Array(await new Response(stream).arrayBuffer());\n" +
+    "}\n"
   );
 }
 writeFileSync(join(out, "node.mjs"), template("node.mjs"));
@@ -331,10 +358,10 @@ writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: ".
 // top-level names too, or keeps them only through helpers (class static
 // blocks) that older browsers cannot parse. Exports keep their spelling;
 // other top-level bindings are renamed like locals. The Node build, which
-// nothing downloads, stays as written. The inline entry's base64 modules
-// are left as they are, without a map: they are generated, already as short
-// as base64 is, and a map of them would only carry the base64 again (they
-// were 406 KB of a 1.5 MB package).
+// nothing downloads, stays as written. The inline entry's base64 module is
+// left as it is, without a map: it is generated, already as short as base64
+// is, and a map of it would only carry the base64 again (two such maps were
+// 406 KB of a 1.5 MB package).
 const jsFiles = [join(out, "index.js"), join(out, "workerd.js"), join(out, "inline.js"), ...findFiles(join(out, "web"), ".js")];
 for (const file of jsFiles.filter((file) => !file.endsWith(".wasm.js"))) {
   const source = readFileSync(file, "utf8");

@@ -11,7 +11,9 @@
 // module comes from unless init() was given one (the __…__ values):
 // index.js, nothing, so the glue fetches the .wasm beside it (new URL(…,
 // import.meta.url)); workerd.js, the modules imported, each a
-// WebAssembly.Module there; inline.js, bytes carried as base64.
+// WebAssembly.Module there; inline.js, one module carried as base64: the
+// signing one, which does everything, loaded by the plain module's glue
+// (the two modules share one glue; see assemble-glue.mjs).
 import initPlain, * as plain from "./web/cph_jobs.js";
 import { CphError } from "__ERROR_MODULE__";
 import { api } from "./web/api.js";
@@ -50,12 +52,16 @@ const wasmInput = (input) => (input === undefined ? undefined : { module_or_path
 const isOptions = (value) => value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
 const loadPlain = loader(() => initPlain(wasmInput(plainInput ?? plainDefault())).then(() => plain));
-const loadSigning = loader(() =>
-  import("./web/signing/cph_jobs_signing.js").then(async (signing) => {
-    await signing.default(wasmInput(await signingDefault()));
-    return signing;
-  }),
-);
+// `signingDefault` null: the one module the entry carries signs too (inline.js).
+const loadSigning =
+  signingDefault === null
+    ? loadPlain
+    : loader(() =>
+        import("./web/signing/cph_jobs_signing.js").then(async (signing) => {
+          await signing.default(wasmInput(await signingDefault()));
+          return signing;
+        }),
+      );
 
 /**
  * See the type declaration: instantiates the module from `input` (a URL or

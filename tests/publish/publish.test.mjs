@@ -84,8 +84,9 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
   // Two glues of the one module: Node's throws node.cjs's CphError.
   const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm"];
-  // Generated base64, so without a source map (it would map to nothing readable).
-  const inline = ["web/cph_jobs_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js"];
+  // Generated base64 of the signing module, the one inline.js carries, so
+  // without a source map (it would map to nothing readable).
+  const inline = ["web/signing/cph_jobs_signing_bg.wasm.js"];
   // The web build (Node's entry bundles its signing module), with the loader
   // beside it; the browsers' signing module: its glue and .wasm, nothing
   // else; and the source maps of the web build's minified JavaScript.
