@@ -13,16 +13,38 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 
 /**
  * An upstream that records each request it receives (method and target) and
- * answers every one with an empty page; `seen()` is the list so far.
+ * answers it with an empty page; `seen()` is the list so far. A request id
+ * picks a fault: `slow-…` answers after 400 ms, `hang-…` never answers,
+ * `trickle-…` sends its headers and then a byte of body every 100 ms, and
+ * `endless-…` streams a body as fast as it is read, without end.
  */
 export async function startRecorder() {
   const seen = [];
   const server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     req.resume();
-    const body = JSON.stringify({ request_id: new URL(req.url, "http://x").searchParams.get("request_id"), jobs: [] });
-    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-Request-Id": "0123456789abcdef0123456789abcdef" });
-    res.end(body);
+    const id = new URL(req.url, "http://x").searchParams.get("request_id") ?? "";
+    const body = JSON.stringify({ request_id: id, jobs: [] });
+    const head = { "Content-Type": "application/json", "X-Request-Id": "0123456789abcdef0123456789abcdef" };
+    if (id.startsWith("hang-")) return;
+    if (id.startsWith("trickle-") || id.startsWith("endless-")) {
+      res.writeHead(200, head);
+      const endless = id.startsWith("endless-");
+      const chunk = Buffer.alloc(endless ? 16 * 1024 : 1, 0x20);
+      const send = () => {
+        if (res.destroyed) return;
+        if (!endless) return void (res.write(chunk), setTimeout(send, 100));
+        while (res.write(chunk));
+        res.once("drain", send);
+      };
+      return send();
+    }
+    const answer = () => {
+      res.writeHead(200, { ...head, "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+    };
+    if (id.startsWith("slow-")) setTimeout(answer, 400);
+    else answer();
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
   return {
@@ -39,20 +61,26 @@ export async function startRecorder() {
 /**
  * Writes `parts` on one TCP connection (`gapMs` apart) and resolves when the
  * server closes it, or `waitMs` after the last part if it does not, with
- * every response the bytes held and whether the server closed the socket.
+ * every response the bytes held, whether the server closed the socket, and
+ * when the first byte came (`firstMs`, from the connection's start).
  */
 export function exchange(port, parts, { gapMs = 0, waitMs = 1500 } = {}) {
   return new Promise((ok, fail) => {
+    const started = Date.now();
     const socket = connect(port, "127.0.0.1");
     const chunks = [];
     let closedByServer = false;
+    let firstMs;
     let timer;
     const done = () => {
       clearTimeout(timer);
       const text = Buffer.concat(chunks).toString("latin1");
-      ok({ responses: parseResponses(text), text, closedByServer });
+      ok({ responses: parseResponses(text), text, closedByServer, firstMs });
     };
-    socket.on("data", (chunk) => chunks.push(chunk));
+    socket.on("data", (chunk) => {
+      firstMs ??= Date.now() - started;
+      chunks.push(chunk);
+    });
     // A reset after the server's answer still means it closed the connection.
     socket.on("error", (error) => (error.code === "ECONNRESET" || error.code === "EPIPE" ? (closedByServer = true) : fail(error)));
     socket.on("end", () => (closedByServer = true));
