@@ -19,7 +19,7 @@ export interface ProxyOptions {
   connectTimeoutMs?: number;
   /** The most requests waiting on the upstream at once, per proxy; one more gets a 503 JSON error with `Retry-After: 1`. Default 256. */
   maxInFlight?: number;
-  /** The fetch used to reach the upstream. Default the global fetch. */
+  /** The fetch used to reach the upstream. Default: the global fetch for createProxy; serveProxy uses node:http and node:https (keep-alive) unless given one. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Receives one line per request (method, path, status, upstream time, request id; never the token). Default console.log; null for none. */
   log?: ((line: string) => void) | null;

@@ -122,45 +122,71 @@ describe("the client side", () => {
   });
 });
 
-describe("the upstream side", () => {
-  test("maxInFlight: a request past it gets a 503 without reaching the upstream", async () => {
-    const port = await serve({ maxInFlight: 1 });
-    upstream.reset();
-    const first = exchange(port, [get("slow-first")], { waitMs: 1500 });
-    await new Promise((r) => setTimeout(r, 100));
-    const second = await exchange(port, [get("second")], { waitMs: 300 });
-    assert.deepEqual(second.responses.map((r) => r.status), [503]);
-    assert.match(jsonOf(second.responses[0]).error_msg, /maxInFlight/);
-    assert.match(second.responses[0].head, /\r\nRetry-After: 1\r\n/);
-    assert.deepEqual((await first).responses.map((r) => r.status), [200]);
-    const third = await exchange(port, [get("third")], { waitMs: 300 });
-    assert.deepEqual(third.responses.map((r) => r.status), [200], "served once the first one is done");
-    assert.deepEqual(upstream.seen().map((l) => l.match(/request_id=([\w-]+)/)[1]), ["slow-first", "third"]);
-  });
+// serveProxy reaches the upstream through node:http unless given a fetch:
+// both ways must answer alike.
+for (const [transport, extra] of [["node:http", {}], ["fetch", { fetch: (...args) => globalThis.fetch(...args) }]]) {
+  describe(`the upstream side, through ${transport}`, () => {
+    const serveWith = (options) => serve({ ...extra, ...options });
 
-  test("connectTimeoutMs: an upstream that never starts its answer gets a 504 when it passes", async () => {
-    const port = await serve({ connectTimeoutMs: 300, timeoutMs: 5000 });
-    const { responses, firstMs: took } = await exchange(port, [get("hang-start")], { waitMs: 1200 });
-    assert.deepEqual(responses.map((r) => r.status), [504]);
-    assert.equal(jsonOf(responses[0]).error_msg, "the upstream did not start its answer within 300 ms");
-    assert.ok(took >= 250 && took < 2000, `answered after ${took} ms`);
-  });
+    test("maxInFlight: a request past it gets a 503 without reaching the upstream", async () => {
+      const port = await serveWith({ maxInFlight: 1 });
+      upstream.reset();
+      const first = exchange(port, [get("slow-first")], { waitMs: 1500 });
+      await new Promise((r) => setTimeout(r, 100));
+      const second = await exchange(port, [get("second")], { waitMs: 300 });
+      assert.deepEqual(second.responses.map((r) => r.status), [503]);
+      assert.match(jsonOf(second.responses[0]).error_msg, /maxInFlight/);
+      assert.match(second.responses[0].head, /\r\nRetry-After: 1\r\n/);
+      assert.deepEqual((await first).responses.map((r) => r.status), [200]);
+      const third = await exchange(port, [get("third")], { waitMs: 300 });
+      assert.deepEqual(third.responses.map((r) => r.status), [200], "served once the first one is done");
+      assert.deepEqual(upstream.seen().map((l) => l.match(/request_id=([\w-]+)/)[1]), ["slow-first", "third"]);
+    });
 
-  test("timeoutMs: an upstream that trickles its body forever gets a 504 when it passes", async () => {
-    const port = await serve({ connectTimeoutMs: 200, timeoutMs: 600 });
-    const { responses, firstMs: took } = await exchange(port, [get("trickle-body")], { waitMs: 1500 });
-    assert.deepEqual(responses.map((r) => r.status), [504]);
-    assert.equal(jsonOf(responses[0]).error_msg, "the upstream did not answer within 600 ms");
-    assert.ok(took >= 550 && took < 2500, `answered after ${took} ms`);
-  });
+    test("connectTimeoutMs: an upstream that never starts its answer gets a 504 when it passes", async () => {
+      const port = await serveWith({ connectTimeoutMs: 300, timeoutMs: 5000 });
+      const { responses, firstMs: took } = await exchange(port, [get("hang-start")], { waitMs: 1200 });
+      assert.deepEqual(responses.map((r) => r.status), [504]);
+      assert.equal(jsonOf(responses[0]).error_msg, "the upstream did not start its answer within 300 ms");
+      assert.ok(took >= 250 && took < 2000, `answered after ${took} ms`);
+    });
 
-  test("maxResponseBytes: an endless body is cut at the cap with a 502", async () => {
-    const port = await serve({ maxResponseBytes: 64 * 1024 });
-    const { responses } = await exchange(port, [get("endless-body")], { waitMs: 500 });
-    assert.deepEqual(responses.map((r) => r.status), [502]);
-    assert.match(jsonOf(responses[0]).error_msg, /maxResponseBytes \(65536 bytes\)/);
+    test("timeoutMs: an upstream that trickles its body forever gets a 504 when it passes", async () => {
+      const port = await serveWith({ connectTimeoutMs: 200, timeoutMs: 600 });
+      const { responses, firstMs: took } = await exchange(port, [get("trickle-body")], { waitMs: 1500 });
+      assert.deepEqual(responses.map((r) => r.status), [504]);
+      assert.equal(jsonOf(responses[0]).error_msg, "the upstream did not answer within 600 ms");
+      assert.ok(took >= 550 && took < 2500, `answered after ${took} ms`);
+    });
+
+    test("maxResponseBytes: an endless body is cut at the cap with a 502", async () => {
+      const port = await serveWith({ maxResponseBytes: 64 * 1024 });
+      const { responses } = await exchange(port, [get("endless-body")], { waitMs: 500 });
+      assert.deepEqual(responses.map((r) => r.status), [502]);
+      assert.match(jsonOf(responses[0]).error_msg, /maxResponseBytes \(65536 bytes\)/);
+    });
+
+    test("a redirect, a body cut short and an unreachable upstream are 502s", async () => {
+      const port = await serveWith({});
+      const messages = [];
+      for (const id of ["redirect-1", "reset-1"]) {
+        const { responses } = await exchange(port, [get(id)], { waitMs: 500 });
+        assert.deepEqual(responses.map((r) => r.status), [502], id);
+        messages.push(jsonOf(responses[0]).error_msg);
+      }
+      assert.deepEqual(messages, ["the upstream answered with a redirect, which is not followed", "the upstream's answer broke off"]);
+      // An answer is passed on decoded (fetch) or refused (node:http asks for identity), never with its encoding lost.
+      const { responses } = await exchange(port, [get("gzip-1")], { waitMs: 500 });
+      if (transport === "fetch") assert.deepEqual([responses[0].status, JSON.parse(responses[0].body)], [200, { jobs: [] }]);
+      else assert.deepEqual([responses[0].status, jsonOf(responses[0]).error_msg], [502, "the upstream's answer has a Content-Encoding, which is not passed on"]);
+      const closed = serveProxy(createServer(), { upstream: "http://127.0.0.1:9", basePath: BASE, log: null, ...extra });
+      servers.push(closed);
+      await new Promise((ok) => closed.listen(0, "127.0.0.1", ok));
+      const unreachable = await exchange(closed.address().port, [get("any")], { waitMs: 500 });
+      assert.deepEqual([unreachable.responses[0].status, jsonOf(unreachable.responses[0]).error_msg], [502, "the upstream could not be reached"]);
+    });
   });
-});
+}
 
 describe("options", () => {
   test("a limit that is not a whole number from 1 is a TypeError", () => {

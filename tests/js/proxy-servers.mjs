@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { connect, createServer as createNetServer } from "node:net";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 export const consumer = fileURLToPath(new URL("../../.tmp/consumer/", import.meta.url));
@@ -15,11 +16,13 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
  * An upstream that records each request it receives (method and target) and
  * answers it with an empty page; `seen()` is the list so far. A request id
  * picks a fault: `slow-…` answers after 400 ms, `hang-…` never answers,
- * `trickle-…` sends its headers and then a byte of body every 100 ms, and
- * `endless-…` streams a body as fast as it is read, without end.
+ * `trickle-…` sends its headers and then a byte of body every 100 ms,
+ * `endless-…` streams a body as fast as it is read, without end, `reset-…`
+ * cuts its body short, `redirect-…` redirects and `gzip-…` answers encoded.
  */
 export async function startRecorder() {
   const seen = [];
+  const gzipped = gzipSync(JSON.stringify({ jobs: [] }));
   const server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     req.resume();
@@ -27,6 +30,12 @@ export async function startRecorder() {
     const body = JSON.stringify({ request_id: id, jobs: [] });
     const head = { "Content-Type": "application/json", "X-Request-Id": "0123456789abcdef0123456789abcdef" };
     if (id.startsWith("hang-")) return;
+    if (id.startsWith("redirect-")) return res.writeHead(302, { Location: "http://127.0.0.1:9/elsewhere" }).end();
+    if (id.startsWith("reset-")) {
+      res.writeHead(200, { ...head, "Content-Length": 1000 });
+      return res.write("{\"jobs\":[", () => setTimeout(() => res.socket.destroy(), 50));
+    }
+    if (id.startsWith("gzip-")) return res.writeHead(200, { ...head, "Content-Encoding": "gzip", "Content-Length": gzipped.length }).end(gzipped);
     if (id.startsWith("trickle-") || id.startsWith("endless-")) {
       res.writeHead(200, head);
       const endless = id.startsWith("endless-");
