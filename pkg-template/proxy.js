@@ -161,6 +161,9 @@ export function serveProxy(server, options) {
   // slow with their headers get the same JSON shape, and the connection
   // closes: what follows on it cannot be trusted.
   server.on("clientError", (error, socket) => {
+    // A client that went away (a reset, often at the end of a keep-alive
+    // connection) is owed nothing, and is not worth a log line.
+    if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
     const connection = stateOf(socket);
     // Node reports each later chunk of a broken stream again.
     if (connection.refused && connection.owed === 0) return closeConnection(socket);
@@ -173,7 +176,6 @@ export function serveProxy(server, options) {
     if (!wasRefused) proxy.logLine(`- - ${status} -ms - (${String(error.code ?? "unparseable request").replace(/[^\w.-]/g, "")})`);
     // Answers owed to earlier requests go first; the last one closes it.
     if (connection.owed > 0) return;
-    if (!socket.writable) return socket.destroy();
     const body = errorBody(code, msg);
     socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     closeConnection(socket);
