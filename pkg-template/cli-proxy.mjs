@@ -24,16 +24,16 @@ Options:
   --base-path PATH      serve under this path, e.g. /cph-proxy (default: the root)
   --timeout DURATION    how long CPH may take to answer, body included (default 30s), then 504
   --redact-ids          leave project and request ids out of the log lines
+  -h, --help            this help
 
-Limits (each past its limit gets a JSON error):
+Limits (D a duration such as 500ms or 10s, N a whole number from 1):
   --connect-timeout D   how long CPH may take to connect and start its answer (default 10s), then 504
   --headers-timeout D   how long a client may take to send its headers (default 10s), then 408
   --request-timeout D   how long a client may take to send its whole request (default 30s), then 408
   --keep-alive-timeout D  how long an idle connection stays open (default 5s)
   --max-connections N   the most connections open at once (default 1024), then 503
   --max-in-flight N     the most requests waiting on CPH at once (default 256), then 503
-  --max-response-bytes N  the largest answer from CPH passed on (default 8388608), then 502
-  -h, --help            this help`;
+  --max-response-bytes N  the largest answer from CPH passed on (default 8388608), then 502`;
 
 /**
  * Runs the command with `args`; `cli` is cli.mjs's UsageError, EXIT,
