@@ -1,6 +1,7 @@
 // Types of cph-jobs/proxy: a same-origin proxy for the ListJobs call.
 import type { Server } from "node:http";
 
+/** All times are in milliseconds; each limit is a whole number from 1. */
 export interface ProxyOptions {
   /** A CPH region (e.g. "cn-north-4"): the upstream is its official endpoint. Give this or `upstream`. */
   region?: string;
@@ -14,7 +15,11 @@ export interface ProxyOptions {
   maxResponseBytes?: number;
   /** How long the upstream may take, body included, before a 504 JSON error. Default 30000. */
   timeoutMs?: number;
-  /** The fetch used to reach the upstream. Default the global fetch. */
+  /** How long the upstream may take to connect and send its status and headers, before a 504 JSON error. Default 10000. */
+  connectTimeoutMs?: number;
+  /** The most requests waiting on the upstream at once, per proxy; one more gets a 503 JSON error with `Retry-After: 1`. Default 256. */
+  maxInFlight?: number;
+  /** The fetch used to reach the upstream. Default: the global fetch for createProxy; serveProxy uses node:http and node:https (keep-alive) unless given one. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Receives one line per request (method, path, status, upstream time, request id; never the token). Default console.log; null for none. */
   log?: ((line: string) => void) | null;
@@ -31,9 +36,26 @@ export interface ProxyOptions {
  */
 export function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
 
+/** serveProxy's limits on the `node:http` server's clients, on top of {@link ProxyOptions}. */
+export interface ServeProxyOptions extends ProxyOptions {
+  /** How long a client may take to send a request's headers; then a 408 JSON error, and the connection closes. Default 10000. */
+  headersTimeoutMs?: number;
+  /** How long a client may take to send a whole request; then a 408 JSON error, and the connection closes. Default 30000. */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open (Node adds up to 1 s). Default 5000. */
+  keepAliveTimeoutMs?: number;
+  /** The most connections open at once; the first request on one more gets a 503 JSON error, and it closes. Default 1024. */
+  maxConnections?: number;
+}
+
 /**
  * Serves the same proxy on a `node:http` server (create it with
- * `maxHeaderSize: 65536` so large IAM tokens fit): it checks the raw request
- * target, and answers requests Node's own parser refuses in the same JSON shape.
+ * `maxHeaderSize: 65536` so large IAM tokens fit; call this before `listen`,
+ * when Node reads how often to check the timeouts): it checks the raw request
+ * target, and answers requests Node's own parser refuses in the same JSON
+ * shape. A request with a body (any `Transfer-Encoding`, `TE` or non-zero
+ * `Content-Length`) is refused and ends its connection: no request parsed
+ * after it there is acted on. Sets the server's `headersTimeout`,
+ * `requestTimeout`, `keepAliveTimeout` and `connectionsCheckingInterval`.
  */
-export function serveProxy<S extends Server>(server: S, options: ProxyOptions): S;
+export function serveProxy<S extends Server>(server: S, options: ServeProxyOptions): S;

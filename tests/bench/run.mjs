@@ -23,6 +23,7 @@ import { launch } from "../e2e/chromium.mjs";
 import { nodeFiles, pageDownloads, tarball, PAGE_GZIP_BUDGET, SIGNING_EXTRA_GZIP_BUDGET, TARBALL_BUDGET } from "../../scripts/size.mjs";
 import { median } from "./calls.mjs";
 import { chromiumCalls, chromiumCold, chromiumMemory } from "./browser.mjs";
+import { proxyLoad } from "./proxy-load.mjs";
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const here = join(root, "tests", "bench");
@@ -167,6 +168,10 @@ try {
 }
 machine.chromium = results.chromium;
 
+// The proxy's own section: its processes and load (proxy-load.mjs, which also runs alone).
+step("the proxy under load");
+const proxySection = callsOnly ? "" : await proxyLoad({ quick, log: step });
+
 // --- the report ---------------------------------------------------------------
 const out = [];
 const say = (text = "") => out.push(text);
@@ -291,6 +296,8 @@ say();
 say("## De-duplication of request ids (native core)");
 say();
 say(`\`cargo bench --bench dedup\` (benches/dedup.rs): what \`listAllJobs\` and \`waitForJobs\` do with the ids before their first request: ${dedup}.`);
+say();
+say(proxySection);
 say();
 }
 say("Timings on a shared machine move from run to run; compare ratios taken in the same run rather than absolute figures across runs.");

@@ -4,15 +4,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { startMock, DOC_EXAMPLE } from "../mock/server.mjs";
+import { consumer, startWorkerd } from "./proxy-servers.mjs";
 
-const consumer = fileURLToPath(new URL("../../.tmp/consumer/", import.meta.url));
 const CONSOLE = "https://console.example.com";
 // Dots make it an invalid id, so a hostile request can carry it in the path.
 const TOKEN = "MIIT.proxy-test.token.5e1d9b7a3c2f";
@@ -293,42 +293,14 @@ describe("cph-jobs proxy", () => {
 describe("the example Worker under workerd", () => {
   // workerd from npm, pinned in the root package.json (as for the runtime
   // matrix); cph-jobs/proxy's `workerd` condition imports the proxy's module.
-  const root = fileURLToPath(new URL("../../", import.meta.url));
-  const workerd = join(root, "node_modules", ".bin", "workerd");
-
   test("serves the seed's example from the mock", async () => {
-    const dir = join(consumer, "worker-proxy");
-    mkdirSync(dir, { recursive: true });
-    const { build } = await import("esbuild");
-    await build({
-      entryPoints: [join(root, "examples/worker-proxy/worker.mjs")],
-      bundle: true, format: "esm", outfile: join(dir, "worker.js"), nodePaths: [join(consumer, "node_modules")],
-      conditions: ["workerd", "worker", "browser"], loader: { ".wasm": "copy" }, external: ["node:*"],
-    });
-    const modules = readdirSync(dir).filter((f) => f === "worker.js" || f.endsWith(".wasm"))
-      .map((f) => `(name = "${f}", ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed "${f}")`).sort((a) => (a.includes("worker.js") ? -1 : 1));
-    const port = server.address().port + 1;
-    writeFileSync(join(dir, "config.capnp"), `using Workerd = import "/workerd/workerd.capnp";
-const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker), (name = "internet", network = (allow = ["private", "local"])) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
-);
-const worker :Workerd.Worker = (
-  modules = [ ${modules.join(", ")} ],
-  compatibilityDate = "2025-01-01", compatibilityFlags = ["nodejs_compat"],
-  bindings = [ (name = "CPH_UPSTREAM", text = "${mock.url}"), (name = "BASE_PATH", text = "${BASE}") ],
-);
-`);
-    const child = spawn(workerd, ["serve", join(dir, "config.capnp")], { stdio: "inherit" });
+    const worker = await startWorkerd(mock.url, BASE);
     try {
-      let response;
-      for (let i = 0; i < 50 && !response; i++) {
-        response = await fetch(`http://127.0.0.1:${port}${jobsPath("request_id=doc-example")}`, { headers: { "X-Auth-Token": TOKEN } }).catch(() => new Promise((r) => setTimeout(r, 200)));
-      }
-      assert.equal(response?.status, 200);
+      const response = await fetch(`${worker.url}${jobsPath("request_id=doc-example")}`, { headers: { "X-Auth-Token": TOKEN } });
+      assert.equal(response.status, 200);
       assert.deepEqual(await response.json(), DOC_EXAMPLE);
     } finally {
-      child.kill("SIGTERM");
+      await worker.stop();
     }
   });
 });
