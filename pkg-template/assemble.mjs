@@ -262,12 +262,12 @@ const entries = {
 for (const [file, values] of Object.entries(entries)) {
   writeFileSync(join(out, file), fill(template("index.js"), { ERROR_MODULE: errorModule, ...values }));
 }
-// The inline entry's modules: base64, decoded on first use.
-for (const wasm of [join(out, "web", "cph_jobs_bg.wasm"), join(out, "web", "signing", "cph_jobs_signing_bg.wasm")]) {
+// The inline entry's modules, and the proxy's for proxy.js: base64, decoded on first use.
+for (const wasm of [join(out, "web", "cph_jobs_bg.wasm"), join(out, "web", "signing", "cph_jobs_signing_bg.wasm"), join(out, "proxy", "cph_jobs_proxy_bg.wasm")]) {
   const base64 = readFileSync(wasm).toString("base64");
   writeFileSync(
     `${wasm}.js`,
-    `// ${basename(wasm)} as base64, for cph-jobs/inline: decoded on first use.\n` +
+    `// ${basename(wasm)} as base64, for ${wasm.includes("proxy") ? "proxy.js" : "cph-jobs/inline"}: decoded on first use.\n` +
       `const BASE64 = "${base64}";\n` +
       "export function bytes() {\n" +
       "  if (typeof Uint8Array.fromBase64 === \"function\") return Uint8Array.fromBase64(BASE64);\n" +
@@ -300,15 +300,24 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
   rmSync(entry);
 }
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
-// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in which
+// cph-jobs/proxy, for servers: three entries of proxy.js, apart only in which
 // glue they import and how they get the checks' module (see proxy.js); the
-// CLI's proxy command.
+// CLI's proxy command. proxy.js carries the module as base64, not as a file
+// it reads: a server bundle (Next.js bundles its routes' packages) moves or
+// renames the files beside it, and turns `new URL(…, import.meta.url)` into
+// a URL that is no file. proxy-edge.js imports it as Next.js's Edge runtime
+// takes one (`?module`, a WebAssembly.Module compiled outside the edge
+// sandbox, so not an instance of the sandbox's WebAssembly.Module, which the
+// glue's initSync checks for).
 const proxyEntries = {
-  "proxy.js": {
-    PROXY_GLUE: "./proxy/cph_jobs_proxy_node.js",
-    PROXY_WASM: 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
-  },
+  "proxy.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy_node.js", PROXY_WASM: 'import { bytes as proxyWasm } from "./proxy/cph_jobs_proxy_bg.wasm.js";' },
   "proxy-workerd.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy.js", PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;' },
+  "proxy-edge.js": {
+    PROXY_GLUE: "./proxy/cph_jobs_proxy.js",
+    PROXY_WASM:
+      'import wasm from "./proxy/cph_jobs_proxy_bg.wasm?module";\n' +
+      "const proxyWasm = () => (wasm instanceof WebAssembly.Module ? wasm : Object.setPrototypeOf(wasm, WebAssembly.Module.prototype));",
+  },
 };
 for (const [file, values] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), values));
 for (const file of ["proxy.d.ts", "cli-proxy.mjs", "cli-output.mjs"]) writeFileSync(join(out, file), template(file));

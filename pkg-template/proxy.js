@@ -9,13 +9,14 @@
 //
 // The checks are a module of their own (proxy/, the `proxy` cargo feature),
 // not in the package's other modules: they would cost every page about 10 KB
-// of download. assemble.mjs makes two entries of this file, apart only in
+// of download. assemble.mjs makes three entries of this file, apart only in
 // how they get it (the import and the lines after it): proxy.js (Node, Bun,
-// Deno) reads the .wasm from disk, and its glue throws the CphError of the
+// Deno) carries the .wasm as base64, and its glue throws the CphError of the
 // package's Node entry (node.cjs); proxy-workerd.js imports the .wasm, a
-// WebAssembly.Module there, and its glue throws the web build's CphError,
-// which workerd.js exports. Either way the module is instantiated
-// synchronously when the first proxy is built.
+// WebAssembly.Module there, and proxy-edge.js (the `edge-light` condition:
+// Next.js's Edge runtime) imports it as Next.js takes one; their glue throws
+// the web build's CphError, which workerd.js exports. Either way the module
+// is instantiated synchronously when the first proxy is built.
 
 import { initSync, ProxyRoute } from "__PROXY_GLUE__";
 __PROXY_WASM__
@@ -42,10 +43,11 @@ const SAFE_HEADERS = {
 /** See proxy.d.ts. */
 export function createProxy(options) {
   const proxy = build(options);
-  return (request) =>
+  // `context`: a Next.js route handler's second argument (see routeParams).
+  return async (request, context) =>
     proxy.handle({
       method: request.method,
-      target: targetOf(request.url),
+      target: targetOf(request.url, await routeParams(context)),
       headers: [...request.headers],
       // fetch's Request refuses a body on GET; a stream or a length still
       // counts for OPTIONS and for other methods.
@@ -215,9 +217,24 @@ function bodyAnnounced(length, transferEncoding) {
   return (length != null && length !== "0") || transferEncoding != null;
 }
 
-function targetOf(url) {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
+/**
+ * The names of the route's params in an edge runtime, where Next.js adds
+ * them to request.url's query (after dropping any the client sent by those
+ * names): they are not the client's, and would be refused as unknown.
+ * Elsewhere none, so the client's query is checked as sent.
+ */
+async function routeParams(context) {
+  if (typeof EdgeRuntime !== "string" || !context?.params) return [];
+  return Object.keys((await context.params) ?? {});
+}
+
+/** The path and query, less the query's pairs named in `drop`. */
+function targetOf(url, drop) {
+  const { pathname, search } = new URL(url);
+  if (!drop.length || !search) return pathname + search;
+  // Split by hand: re-encoding the rest (URLSearchParams) would change it.
+  const kept = search.slice(1).split("&").filter((pair) => !drop.includes(pair.split("=")[0]));
+  return kept.length ? `${pathname}?${kept.join("&")}` : pathname;
 }
 
 function originOf(url) {

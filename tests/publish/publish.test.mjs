@@ -65,11 +65,12 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "cli-output.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
   // The workerd and inline entries, and the inline entry's base64 modules.
   top.push("workerd.js", "workerd.js.map", "inline.js", "inline.js.map");
-  // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
-  // CLI's proxy command, and the module of the proxy's checks alone.
-  top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
+  // cph-jobs/proxy, for servers: the handler (for Node, for workerd and for
+  // Next.js's Edge runtime), the CLI's proxy command, and the module of the
+  // proxy's checks alone (as base64 for proxy.js).
+  top.push("proxy.js", "proxy-workerd.js", "proxy-edge.js", "proxy.d.ts", "cli-proxy.mjs");
   // Two glues of the one module: Node's throws node.cjs's CphError.
-  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm"];
+  const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm", "proxy/cph_jobs_proxy_bg.wasm.js"];
   const inline = ["web/cph_jobs_bg.wasm.js", "web/cph_jobs_bg.wasm.js.map", "web/signing/cph_jobs_signing_bg.wasm.js", "web/signing/cph_jobs_signing_bg.wasm.js.map"];
   // The web build (Node's entry bundles its signing module), with the loader
   // beside it; the browsers' signing module: its glue and .wasm, nothing
