@@ -23,7 +23,7 @@ SIGN_VENV := .tmp/venv
 SIGN_VECTORS := .tmp/sign/vectors.jsonl
 SIGN_FIXTURE := tests/fixtures/sign-official.jsonl
 
-.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-publish test-size fuzz bench demo size clean
+.PHONY: help setup pkg test lint doc test-sign test-native test-wasm test-frontend test-package test-runtimes test-frameworks test-publish test-size fuzz bench demo size clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -131,6 +131,13 @@ test-package: pkg ## the packed tarball: Node ESM + CJS, the cph-jobs command, t
 # share one Chromium.
 test-runtimes: pkg ## the packed tarball in Node, Bun, Deno, workerd, Jest, Vitest, four bundlers and a Worker
 	$(WITH_MOCK) node tests/runtimes/run.mjs
+
+# Next.js and Angular apps (tests/frameworks/), each with its framework pinned
+# in its own package-lock.json, so the root npm ci stays light; `npm ci
+# --prefer-offline` installs them from npm's cache when it can. Not in `test`
+# (a few minutes more): .ci/run runs it after `test`.
+test-frameworks: pkg ## the packed tarball in Next.js 15 and Angular 19 apps, built and under their dev servers, in Chromium
+	$(WITH_MOCK) node tests/frameworks/run.mjs
 
 test-publish: pkg ## the publish dry runs (crates.io, npm), their file lists, publint and attw
 	node --test tests/publish/

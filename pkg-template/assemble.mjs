@@ -333,17 +333,46 @@ writeFileSync(join(out, "node.mjs"), template("node.mjs"));
   rmSync(entry);
 }
 writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // the `cph-jobs` bin
-// cph-jobs/proxy, for servers: two entries of proxy.js, apart only in which
+// cph-jobs/proxy, for servers: three entries of proxy.js, apart only in which
 // glue they import and how they get the checks' module (see proxy.js); the
-// CLI's proxy command.
+// CLI's proxy command. proxy.js carries the module as base64, not as a file
+// it reads: a server bundle (Next.js bundles its routes' packages) moves or
+// renames the files beside it, and turns `new URL(…, import.meta.url)` into
+// a URL that is no file. proxy-edge.js imports it as Next.js's Edge runtime
+// takes one (`?module`, a WebAssembly.Module compiled outside the edge
+// sandbox, so not an instance of the sandbox's WebAssembly.Module, which the
+// glue's initSync checks for).
 const proxyEntries = {
+  // The .wasm read from beside this file. Not by `new URL("./proxy/…",
+  // import.meta.url)` as a literal: bundlers (Next.js's server build) take
+  // that for an asset and hand back a URL that is no file; given the base
+  // in a variable, they leave it, and import.meta.url is this file's. (As
+  // base64 in the JavaScript it would cost the package 23 KB more.)
   "proxy.js": {
     PROXY_GLUE: "./proxy/cph_jobs_proxy_node.js",
-    PROXY_WASM: 'import { readFileSync } from "node:fs";\nconst proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", import.meta.url));',
+    PROXY_WASM:
+      'import { readFileSync } from "node:fs";\n' +
+      "const here = import.meta.url;\n" +
+      'const proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", here));',
   },
   "proxy-workerd.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy.js", PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;' },
+  "proxy-edge.js": {
+    PROXY_GLUE: "./proxy/cph_jobs_proxy.js",
+    PROXY_WASM:
+      'import wasm from "./proxy/cph_jobs_proxy_bg.wasm?module";\n' +
+      "const proxyWasm = () => (wasm instanceof WebAssembly.Module ? wasm : Object.setPrototypeOf(wasm, WebAssembly.Module.prototype));",
+  },
 };
-for (const [file, values] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), values));
+// serveProxy's upstream transport (node:http and node:https) in the Node
+// entry alone: the workerd and edge entries' bundlers refuse node: modules,
+// even in an import() that never runs there.
+const NODE_MODULES = {
+  "proxy.js": 'const nodeModules = () => Promise.all([import("node:http"), import("node:https")]);',
+  other: 'const nodeModules = () => Promise.reject(new Error("serveProxy needs node:http; this is cph-jobs/proxy\'s entry for a fetch handler"));',
+};
+for (const [file, values] of Object.entries(proxyEntries)) {
+  writeFileSync(join(out, file), fill(template("proxy.js"), { NODE_MODULES: NODE_MODULES[file] ?? NODE_MODULES.other, ...values }));
+}
 for (const file of ["proxy.d.ts", "cli-proxy.mjs", "cli-output.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));

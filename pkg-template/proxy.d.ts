@@ -33,8 +33,14 @@ export interface ProxyOptions {
  * `X-Auth-Token` and `X-Request-Id` to the fixed upstream, and answers
  * anything else with a 4xx `{error_code, error_msg}` without contacting it.
  * Throws a `CphError` of kind "invalid-input" (or a TypeError) for bad options.
+ *
+ * It is also a Next.js route handler (`export const GET = createProxy(…)`):
+ * `context` is the route's (`{ params }`), whose params Next.js's Edge
+ * runtime adds to the request's query; there they are left out of the
+ * check. (`unknown`: Next.js's type check of a route refuses an optional
+ * `context` of any narrower type.)
  */
-export function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
+export function createProxy(options: ProxyOptions): (request: Request, context?: unknown) => Promise<Response>;
 
 /** serveProxy's limits on the `node:http` server's clients, on top of {@link ProxyOptions}. */
 export interface ServeProxyOptions extends ProxyOptions {

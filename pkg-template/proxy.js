@@ -12,16 +12,18 @@
 //
 // The checks are a module of their own (proxy/, the `proxy` cargo feature),
 // not in the package's other modules: they would cost every page about 10 KB
-// of download. assemble.mjs makes two entries of this file, apart only in
+// of download. assemble.mjs makes three entries of this file, apart only in
 // how they get it (the import and the lines after it): proxy.js (Node, Bun,
-// Deno) reads the .wasm from disk, and its glue throws the CphError of the
+// Deno) reads the .wasm beside it, and its glue throws the CphError of the
 // package's Node entry (node.cjs); proxy-workerd.js imports the .wasm, a
-// WebAssembly.Module there, and its glue throws the web build's CphError,
-// which workerd.js exports. Either way the module is instantiated
-// synchronously when the first proxy is built.
+// WebAssembly.Module there, and proxy-edge.js (the `edge-light` condition:
+// Next.js's Edge runtime) imports it as Next.js takes one; their glue throws
+// the web build's CphError, which workerd.js exports. Either way the module
+// is instantiated synchronously when the first proxy is built.
 
 import { initSync, ProxyRoute } from "__PROXY_GLUE__";
 __PROXY_WASM__
+__NODE_MODULES__
 
 let instantiated = false;
 function instantiate() {
@@ -65,11 +67,12 @@ const SAFE_HEADERS = {
 /** See proxy.d.ts. */
 export function createProxy(options) {
   const proxy = build(options);
-  return async (request) => {
+  // `context`: a Next.js route handler's second argument (see routeParams).
+  return async (request, context) => {
     const headers = [...request.headers];
     const answer = await proxy.handle({
       method: request.method,
-      target: targetOf(request.url),
+      target: targetOf(request.url, await routeParams(context)),
       headers,
       // fetch's Request refuses a body on GET; a stream or a length still
       // counts for OPTIONS and for other methods.
@@ -363,12 +366,13 @@ async function viaFetch(url, headers, settings) {
  * unless given a fetch. Under load it spent about a quarter of the CPU time
  * per request that Node's fetch did (a forwarder each way, in front of the
  * same upstream, 64 connections), and fetch was most of the proxy's time.
- * The modules are imported here, not at the top: the file is also the
- * workerd entry, which never calls serveProxy.
+ * The modules are imported here, not at the top, and only by the Node
+ * entry (`nodeModules`, filled in by assemble.mjs): the workerd and edge
+ * entries never call serveProxy, and their bundlers refuse node: modules.
  */
 function nodeTransport() {
   let send;
-  const ready = Promise.all([import("node:http"), import("node:https")]).then(([http, https]) => {
+  const ready = nodeModules().then(([http, https]) => {
     const agents = { "http:": new http.Agent({ keepAlive: true, scheduling: "lifo" }), "https:": new https.Agent({ keepAlive: true, scheduling: "lifo" }) };
     send = (url, headers, settings) => new Promise((resolve) => sendOnce(url, headers, settings, { "http:": http, "https:": https }, agents, resolve, true));
   });
@@ -473,9 +477,24 @@ function announcesBody(headers) {
   return false;
 }
 
-function targetOf(url) {
-  const parsed = new URL(url);
-  return parsed.pathname + parsed.search;
+/**
+ * The names of the route's params in an edge runtime, where Next.js adds
+ * them to request.url's query (after dropping any the client sent by those
+ * names): they are not the client's, and would be refused as unknown.
+ * Elsewhere none, so the client's query is checked as sent.
+ */
+async function routeParams(context) {
+  if (typeof EdgeRuntime !== "string" || !context?.params) return [];
+  return Object.keys((await context.params) ?? {});
+}
+
+/** The path and query, less the query's pairs named in `drop`. */
+function targetOf(url, drop) {
+  const { pathname, search } = new URL(url);
+  if (!drop.length || !search) return pathname + search;
+  // Split by hand: re-encoding the rest (URLSearchParams) would change it.
+  const kept = search.slice(1).split("&").filter((pair) => !drop.includes(pair.split("=")[0]));
+  return kept.length ? `${pathname}?${kept.join("&")}` : pathname;
 }
 
 function originOf(url) {

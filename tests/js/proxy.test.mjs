@@ -117,6 +117,23 @@ describe("the handler forwards ListJobs", () => {
     const host = await raw(`GET ${jobsPath("request_id=doc-example")} HTTP/1.1\r\nHost: evil.example\r\nX-Auth-Token: ${TOKEN}\r\nConnection: close\r\n\r\n`);
     assert.equal(host.status, 200, "a foreign Host still goes to the fixed upstream");
   });
+
+  test("as a Next.js route: the route's params leave the query only in an edge runtime", async () => {
+    // What Next.js's Edge runtime hands a catch-all route: the path's
+    // segments appended to the query as `path`, and the same as params.
+    const segments = ["v1", PROJECT, "cloud-phone", "jobs"];
+    const url = `http://proxy.test${jobsPath("request_id=doc-example")}&${segments.map((s) => `path=${s}`).join("&")}`;
+    const call = (query = url) => proxy(new Request(query, { headers: { "X-Auth-Token": TOKEN } }), { params: Promise.resolve({ path: segments }) });
+    const status = async (response) => `${response.status} ${response.status === 200 ? "" : (await response.json()).error_code}`;
+    assert.equal(await status(await call()), "400 CPH.PROXY.0400", "elsewhere a route's params are the client's, and unknown");
+    globalThis.EdgeRuntime = "edge-runtime";
+    try {
+      assert.equal(await status(await call()), "200 ");
+      assert.equal(await status(await call(`${url}&marker=1`)), "400 CPH.PROXY.0400", "other unknown parameters are still refused");
+    } finally {
+      delete globalThis.EdgeRuntime;
+    }
+  });
 });
 
 describe("refusals", () => {

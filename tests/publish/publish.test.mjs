@@ -77,11 +77,12 @@ test("npm: npm publish --dry-run lists only the package's files", () => {
   const { version, files } = npmFiles();
   assert.equal(version, cargoVersion, "the npm version is the crate's");
   const top = ["LICENSE-APACHE", "LICENSE-MIT", "README.md", "cli.mjs", "cli-output.mjs", "index.d.cts", "index.d.ts", "index.js", "index.js.map", "node.cjs", "node.mjs", "package.json"];
-  // The workerd and inline entries, and the inline entry's base64 modules.
+  // The workerd and inline entries.
   top.push("workerd.js", "workerd.js.map", "inline.js", "inline.js.map");
-  // cph-jobs/proxy, for servers: the handler (for Node and for workerd), the
-  // CLI's proxy command, and the module of the proxy's checks alone.
-  top.push("proxy.js", "proxy-workerd.js", "proxy.d.ts", "cli-proxy.mjs");
+  // cph-jobs/proxy, for servers: the handler (for Node, for workerd and for
+  // Next.js's Edge runtime), the CLI's proxy command, and the module of the
+  // proxy's checks alone.
+  top.push("proxy.js", "proxy-workerd.js", "proxy-edge.js", "proxy.d.ts", "cli-proxy.mjs");
   // Two glues of the one module: Node's throws node.cjs's CphError.
   const proxy = ["proxy/cph_jobs_proxy.js", "proxy/cph_jobs_proxy_node.js", "proxy/cph_jobs_proxy_bg.wasm"];
   // Generated base64 of the signing module, the one inline.js carries, so
