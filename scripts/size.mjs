@@ -30,10 +30,12 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
  * TARBALL_BUDGET: the packed npm tarball (`npm pack`), as the registry
  * stores it and every install downloads it.
  */
+// The page's budget is the limit set for it (58,000 B, from 64,538 B before
+// the crate was built for size); the others sit a little over the build.
 // docs/size-study.md says where the bytes went and what each step saved.
-export const PAGE_GZIP_BUDGET = 62_500;
-export const SIGNING_EXTRA_GZIP_BUDGET = 17_700;
-export const TARBALL_BUDGET = 420_000;
+export const PAGE_GZIP_BUDGET = 58_000;
+export const SIGNING_EXTRA_GZIP_BUDGET = 12_600;
+export const TARBALL_BUDGET = 300_000;
 
 const root = join(fileURLToPath(new URL(".", import.meta.url)), "..");
 const TOKEN = "size-token";
