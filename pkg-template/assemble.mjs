@@ -344,6 +344,10 @@ writeFileSync(join(out, "cli.mjs"), template("cli.mjs"), { mode: 0o755 }); // th
 // takes one (`?module`, a WebAssembly.Module compiled outside the edge
 // sandbox, so not an instance of the sandbox's WebAssembly.Module, which the
 // glue's initSync checks for).
+// serveProxy's upstream transport (node:http and node:https) in the Node
+// entry alone: the workerd and edge entries' bundlers refuse node: modules,
+// even in an import() that never runs there.
+const NO_NODE_MODULES = 'const nodeModules = () => Promise.reject(new Error("serveProxy needs node:http; this is cph-jobs/proxy\'s entry for a fetch handler"));';
 const proxyEntries = {
   // The .wasm read from beside this file. Not by `new URL("./proxy/…",
   // import.meta.url)` as a literal: bundlers (Next.js's server build) take
@@ -356,25 +360,22 @@ const proxyEntries = {
       'import { readFileSync } from "node:fs";\n' +
       "const here = import.meta.url;\n" +
       'const proxyWasm = () => readFileSync(new URL("./proxy/cph_jobs_proxy_bg.wasm", here));',
+    NODE_MODULES: 'const nodeModules = () => Promise.all([import("node:http"), import("node:https")]);',
   },
-  "proxy-workerd.js": { PROXY_GLUE: "./proxy/cph_jobs_proxy.js", PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;' },
+  "proxy-workerd.js": {
+    PROXY_GLUE: "./proxy/cph_jobs_proxy.js",
+    PROXY_WASM: 'import wasm from "./proxy/cph_jobs_proxy_bg.wasm";\nconst proxyWasm = () => wasm;',
+    NODE_MODULES: NO_NODE_MODULES,
+  },
   "proxy-edge.js": {
     PROXY_GLUE: "./proxy/cph_jobs_proxy.js",
     PROXY_WASM:
       'import wasm from "./proxy/cph_jobs_proxy_bg.wasm?module";\n' +
       "const proxyWasm = () => (wasm instanceof WebAssembly.Module ? wasm : Object.setPrototypeOf(wasm, WebAssembly.Module.prototype));",
+    NODE_MODULES: NO_NODE_MODULES,
   },
 };
-// serveProxy's upstream transport (node:http and node:https) in the Node
-// entry alone: the workerd and edge entries' bundlers refuse node: modules,
-// even in an import() that never runs there.
-const NODE_MODULES = {
-  "proxy.js": 'const nodeModules = () => Promise.all([import("node:http"), import("node:https")]);',
-  other: 'const nodeModules = () => Promise.reject(new Error("serveProxy needs node:http; this is cph-jobs/proxy\'s entry for a fetch handler"));',
-};
-for (const [file, values] of Object.entries(proxyEntries)) {
-  writeFileSync(join(out, file), fill(template("proxy.js"), { NODE_MODULES: NODE_MODULES[file] ?? NODE_MODULES.other, ...values }));
-}
+for (const [file, values] of Object.entries(proxyEntries)) writeFileSync(join(out, file), fill(template("proxy.js"), values));
 for (const file of ["proxy.d.ts", "cli-proxy.mjs", "cli-output.mjs"]) writeFileSync(join(out, file), template(file));
 writeFileSync(join(out, "index.d.ts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));
 writeFileSync(join(out, "index.d.cts"), fill(template("index.d.ts"), { BUILD: "./web/cph_jobs.js" }));

@@ -48,9 +48,7 @@ pub(crate) fn random() -> f64 {
 /// Whether this is Node (`process.versions.node`), where CORS does not apply
 /// and an access key is at home.
 pub(crate) fn is_node() -> bool {
-    GLOBAL_THIS
-        .with(|global| Reflect::get(global, &JsValue::from_str("process")))
-        .and_then(|p| Reflect::get(&p, &JsValue::from_str("versions")))
+    Reflect::get(&global("process"), &JsValue::from_str("versions"))
         .and_then(|v| Reflect::get(&v, &JsValue::from_str("node")))
         .is_ok_and(|n| n.is_string())
 }

@@ -33,6 +33,7 @@ import { createRequire } from "node:module";
 import { dirname, extname, join, normalize } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { launch } from "../e2e/chromium.mjs";
+import { freePort } from "../mock/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -113,13 +114,6 @@ async function run(command, args, cwd, timeoutMs = BUILD_TIMEOUT_MS) {
 
 const tail = (text, lines = 15) => text.trim().split("\n").slice(-lines).join("\n");
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 /** Waits until something answers HTTP at `origin` (any status), or the server has exited. */
 async function listening(origin, child, timeoutMs = 120_000) {

@@ -4,10 +4,11 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { connect, createServer as createNetServer } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
+import { freePort } from "../mock/server.mjs";
 
 export const consumer = fileURLToPath(new URL("../../.tmp/consumer/", import.meta.url));
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -137,14 +138,6 @@ export async function startCli(args) {
   return { url, port: Number(new URL(url).port), output, exited, stop: () => (child.kill("SIGTERM"), exited) };
 }
 
-/** A free loopback port, for a server (workerd) that cannot be told to pick one. */
-async function freePort() {
-  const probe = createNetServer();
-  await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
-  const { port } = probe.address();
-  await new Promise((ok) => probe.close(ok));
-  return port;
-}
 
 /**
  * examples/worker-proxy under workerd, bundled as wrangler bundles it

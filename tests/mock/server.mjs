@@ -473,13 +473,18 @@ export async function startMock({ port = 0, timeScale = 1, seed = 1, log = () =>
   };
 }
 
-/** A loopback URL nothing listens on: a port just bound and released. */
-export async function closedUrl() {
+/** A free loopback port: one just bound and released (for a server that cannot be told to pick one). */
+export async function freePort() {
   const probe = createServer();
   await new Promise((ok) => probe.listen(0, "127.0.0.1", ok));
   const { port } = probe.address();
   await new Promise((ok) => probe.close(ok));
-  return `http://127.0.0.1:${port}`;
+  return port;
+}
+
+/** A loopback URL nothing listens on: a port just bound and released. */
+export async function closedUrl() {
+  return `http://127.0.0.1:${await freePort()}`;
 }
 
 let gzipBomb;

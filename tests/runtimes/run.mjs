@@ -20,13 +20,12 @@
 // per row); exits 1 if any row failed.
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { RESULT_PREFIX, checks } from "./checks.mjs";
 import { launch } from "../e2e/chromium.mjs";
-import { startMock } from "../mock/server.mjs";
+import { freePort, startMock } from "../mock/server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
@@ -99,13 +98,6 @@ function fromJestJson(file, { code, stdout, stderr }) {
   });
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  const { port } = server.address();
-  await new Promise((ok) => server.close(ok));
-  return port;
-}
 
 // ---------------------------------------------------------------- process rows
 const node = process.execPath;

@@ -111,43 +111,39 @@ pub fn to_json_text(body: &[u8], attribute: Option<&str>) -> Result<String, Json
 /// decoder's text is written by the same steps, so the two cannot drift
 /// apart.
 pub fn write_job(out: &mut String, job_id: &str, status: i64, optional: &[Option<&str>; 10]) {
-    write_head(out, status, |out| write_string(out, job_id));
-    for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(optional) {
-        if let Some(value) = value {
-            write_key(out, camel);
-            write_string(out, value);
-        }
-    }
-    out.push('}');
+    write_fields(out, &job_id, status, optional, |out, text| {
+        write_string(out, text)
+    });
 }
 
 /// [`write_job`] for a job read from the wire.
 fn write_wire_job(out: &mut String, job: &WireJob<'_>) {
-    write_head(out, job.status, |out| write_text(out, &job.job_id));
-    for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(&job.optional) {
+    write_fields(out, &job.job_id, job.status, &job.optional, write_text);
+}
+
+/// The steps of both writers, with `write` for each string. Generic, but
+/// private: both callers are here, so it is compiled at this crate's level.
+#[inline]
+fn write_fields<T>(
+    out: &mut String,
+    job_id: &T,
+    status: i64,
+    optional: &[Option<T>; 10],
+    write: impl Fn(&mut String, &T),
+) {
+    out.push_str("{\"jobId\":");
+    write(out, job_id);
+    out.push_str(",\"status\":");
+    write_integer(out, status);
+    for ((_, camel), value) in OPTIONAL_FIELDS.iter().zip(optional) {
         if let Some(value) = value {
-            write_key(out, camel);
-            write_text(out, value);
+            out.push_str(",\"");
+            out.push_str(camel);
+            out.push_str("\":");
+            write(out, value);
         }
     }
     out.push('}');
-}
-
-/// `{"jobId":…,"status":…`, with the id written by `id`.
-#[inline]
-fn write_head(out: &mut String, status: i64, id: impl FnOnce(&mut String)) {
-    out.push_str("{\"jobId\":");
-    id(out);
-    out.push_str(",\"status\":");
-    write_integer(out, status);
-}
-
-/// `,"name":`
-#[inline]
-fn write_key(out: &mut String, camel: &str) {
-    out.push_str(",\"");
-    out.push_str(camel);
-    out.push_str("\":");
 }
 
 /// Text read from the wire, as a JSON string literal.

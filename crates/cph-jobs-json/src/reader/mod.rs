@@ -413,11 +413,6 @@ impl<'a> Reader<'a> {
         self.skip_string()?;
         self.colon()
     }
-
-    /// The 1-based line and column of a byte offset, for messages.
-    pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        line_column(self.bytes, offset)
-    }
 }
 
 /// The 1-based line and column of a byte offset of `bytes`, for messages.

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import * as cph from "cph-jobs";
 import { listJobs, type Job } from "cph-jobs";
 import { runChecks } from "@/checks.mjs";
+import JobList from "./job-list";
 
 export default function Jobs() {
   const [jobs, setJobs] = useState<Job[]>();
@@ -20,13 +21,5 @@ export default function Jobs() {
   }, []);
   if (error) return <p id="error">{error}</p>;
   if (!jobs) return <p>Loading…</p>;
-  return (
-    <ul id="jobs">
-      {jobs.map((job) => (
-        <li key={job.jobId}>
-          {job.jobId} {job.status}
-        </li>
-      ))}
-    </ul>
-  );
+  return <JobList jobs={jobs} />;
 }

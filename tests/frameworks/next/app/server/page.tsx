@@ -1,5 +1,6 @@
 import * as cph from "cph-jobs";
 import { runChecks } from "@/checks.mjs";
+import JobList from "../job-list";
 
 // Rendered at each request, in the Node runtime: the server calls the mock
 // itself (no proxy; CORS is a browser's rule).
@@ -11,13 +12,7 @@ export default async function ServerJobs() {
   const results = await runChecks(cph, endpoint);
   return (
     <main>
-      <ul id="jobs">
-        {jobs.map((job) => (
-          <li key={job.jobId}>
-            {job.jobId} {job.status}
-          </li>
-        ))}
-      </ul>
+      <JobList jobs={jobs} />
       <pre id="results">{JSON.stringify(results)}</pre>
     </main>
   );
